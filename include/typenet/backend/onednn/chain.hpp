@@ -1,0 +1,64 @@
+#pragma once
+// Chain: a bound node list run as a straight line of kernels. Each kernel reads the previous
+// one's dst and writes its input gradient into the previous one's diff_dst; layouts flow
+// from kernel to kernel, so a reorder happens only where two neighbours disagree.
+#include <array>
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <utility>
+#include "typenet/backend/onednn/context.hpp"
+#include "typenet/core/list.hpp"
+
+namespace typenet::onednn {
+
+template <class N> using kernel_t = Kernel<typename N::layer::op, typename N::layer, N::in>;
+
+template <class Nodes> struct Chain;
+
+template <class... Ns>
+struct Chain<List<Ns...>> {
+  static constexpr std::size_t size = sizeof...(Ns);
+  static constexpr std::array<long, size + 1> param_offset = [] {
+    std::array<long, size + 1> a{};
+    long p[] = {0L, Ns::params...};
+    for (std::size_t i = 0; i < size; ++i) a[i + 1] = a[i] + p[i + 1];
+    return a;
+  }();
+  static constexpr std::array<long, size + 1> state_offset = [] {
+    std::array<long, size + 1> a{};
+    long p[] = {0L, Ns::state...};
+    for (std::size_t i = 0; i < size; ++i) a[i + 1] = a[i] + p[i + 1];
+    return a;
+  }();
+
+  boost::hana::tuple<kernel_t<Ns>...> kernels;
+
+  template <class F> void each(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(boost::hana::at_c<I>(kernels), std::integral_constant<std::size_t, I>{}), ...); }
+    (std::make_index_sequence<size>{});
+  }
+  template <class F> void each_reversed(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(boost::hana::at_c<size - 1 - I>(kernels)), ...); }
+    (std::make_index_sequence<size>{});
+  }
+
+  // src_needs_grad: whether the chain's input gradient is wanted; inside, it always is.
+  memory::desc plan(Context& c, memory::desc d, bool src_needs_grad) {
+    each([&](auto& k, auto i) { d = k.plan(c, d, i > 0 || src_needs_grad); });
+    return d;
+  }
+  void bind(Context& c, Io io, Slices s) {
+    each([&](auto& k, auto i) {
+      k.bind(c, io, {s.params + param_offset[i], s.grads + param_offset[i], s.state + state_offset[i]});
+      io = {k.dst, k.diff_dst};
+    });
+  }
+  const memory& dst() { return boost::hana::at_c<size - 1>(kernels).dst; }
+  const memory& diff_dst() { return boost::hana::at_c<size - 1>(kernels).diff_dst; }
+
+  void prepare_inference(Context& c) { each([&](auto& k, auto) { k.prepare_inference(c); }); }
+  void forward(Context& c, bool training) { each([&](auto& k, auto) { k.forward(c, training); }); }
+  void backward(Context& c) { each_reversed([&](auto& k) { k.backward(c); }); }
+};
+
+}  // namespace typenet::onednn

@@ -1,0 +1,105 @@
+#pragma once
+// Context: what every oneDNN kernel of one Model shares — engine, stream, one scratchpad
+// arena (scratchpad_mode::user, so primitives never allocate their own), the batch-norm
+// hyperparameters and the random generator of dropout.
+#include <dnnl.hpp>
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+#include "typenet/core/rng.hpp"
+#include "typenet/core/shape.hpp"
+
+namespace typenet::onednn {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+using dims = memory::dims;
+
+struct Context {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  dnnl::primitive_attr attr = [] {
+    dnnl::primitive_attr a;
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    return a;
+  }();
+  memory scratchpad;        // one arena, sized for the hungriest primitive
+  std::size_t scratchpad_bytes = 0;
+  int batch = 1;
+  float bn_momentum = 0.1f;  // weight of the new batch in the running statistics
+  float bn_eps = 1e-5f;
+  Rng rng{0};
+
+  template <class PD> PD note(PD pd) {  // record a primitive's scratchpad need
+    scratchpad_bytes = std::max(scratchpad_bytes, pd.scratchpad_desc().get_size());
+    return pd;
+  }
+  void allocate_scratchpad() {
+    scratchpad = memory({{dims{dnnl_dim_t(std::max<std::size_t>(scratchpad_bytes, 64))}}, dt::u8, tag::x}, engine);
+  }
+  memory make(const memory::desc& d) const { return memory(d, engine); }
+  memory wrap(const memory::desc& d, void* p) const { return memory(d, engine, p); }
+};
+
+// A tensor of the activation flow: (N,C,H,W) or (N,F) in plain layout.
+inline memory::desc plain_desc(int n, Shape s) {
+  if (s.rank == 1) return {dims{n, s.c}, dt::f32, tag::nc};
+  return {dims{n, s.c, s.h, s.w}, dt::f32, tag::nchw};
+}
+
+// Step: one primitive with arguments fixed at construction. It calls the C API with a
+// prebuilt argument array, so executing it builds no map and allocates nothing of ours.
+struct Step {
+  dnnl::primitive prim;
+  std::vector<dnnl_exec_arg_t> args;
+
+  Step() = default;
+  Step(dnnl::primitive p, std::initializer_list<std::pair<int, const memory*>> a) : prim(std::move(p)) {
+    for (auto& [k, m] : a)
+      if (m && *m) args.push_back({k, m->get()});
+  }
+  explicit operator bool() const { return bool(prim); }
+  void run(const Context& c) const {
+    if (!prim) return;
+    auto st = dnnl_primitive_execute(prim.get(), c.stream.get(), int(args.size()), args.data());
+    if (st != dnnl_success) throw std::runtime_error("typenet: oneDNN primitive failed, status " + std::to_string(int(st)));
+  }
+};
+
+template <class Op, class L, Shape In> struct Kernel;  // one specialisation per op, in this folder
+
+// Relayout: the same tensor in the layout a primitive wants. When `from` already has
+// that layout, `to` is `from` and nothing runs.
+struct Relayout {
+  memory to;
+  Step step;
+  void plan(Context& c, const memory& from, const memory::desc& want) {
+    if (from.get_desc() == want) { to = from; step = {}; return; }
+    to = c.make(want);
+    step = Step(dnnl::reorder(from, to), {{DNNL_ARG_FROM, &from}, {DNNL_ARG_TO, &to}});
+  }
+  // The reverse direction: a primitive writes `from` in its own layout, `dest` must receive it.
+  void plan_out(Context& c, const memory::desc& produced, const memory& dest) {
+    if (produced == dest.get_desc()) { to = dest; step = {}; return; }
+    to = c.make(produced);
+    step = Step(dnnl::reorder(to, dest), {{DNNL_ARG_FROM, &to}, {DNNL_ARG_TO, &dest}});
+  }
+  void run(const Context& c) const { step.run(c); }
+};
+
+// Input/output memories of one kernel, decided by its neighbours.
+struct Io {
+  memory src;       // what the previous layer wrote
+  memory diff_src;  // where this layer's input gradient goes; empty: not needed
+};
+
+// This node's slices of the flat parameter, gradient and state buffers.
+struct Slices {
+  float* params;
+  float* grads;
+  float* state;
+};
+
+}  // namespace typenet::onednn

@@ -1,0 +1,120 @@
+#pragma once
+// Convolution on oneDNN. The primitive chooses its layouts (format_tag::any); master weights
+// stay plain (F,C,K,K) in the flat parameter buffer and are reordered only when it wants another.
+#include "typenet/backend/onednn/context.hpp"
+#include "typenet/graph/node.hpp"
+#include "typenet/layers/conv.hpp"
+
+namespace typenet::onednn {
+
+// ConvCore: the convolution part shared by Conv and ConvBnAct.
+// (N,C,H,W) => (N,F,H',W'); backward: dW, db and (when asked) dX.
+template <class L, Shape In>
+struct ConvCore {
+  static constexpr Shape Out = Node<L, In>::out;
+  static constexpr long weight_count = Node<L, In>::bound::weights;
+  using fwd_pd_t = dnnl::convolution_forward::primitive_desc;
+
+  fwd_pd_t fwd;
+  dnnl::convolution_backward_data::primitive_desc bwd_data;
+  dnnl::convolution_backward_weights::primitive_desc bwd_weights;
+  memory w_plain, dw_plain, bias, dbias;
+  Relayout src, w, w_bwd, dw, diff_src;
+  Step fwd_step, bwd_data_step, bwd_weights_step;
+
+  static memory::desc weights_plain() { return {dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::oihw}; }
+  static memory::desc bias_desc() { return {dims{L::filters}, dt::f32, tag::x}; }
+  static dims strides() { return {L::stride, L::stride}; }
+  static dims padding() { return {L::pad, L::pad}; }
+  static dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d,
+                                              const memory::desc& dst_d, bool with_bias) {
+    memory::desc w_any{dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::any};
+    if (with_bias)
+      return {prop, dnnl::algorithm::convolution_direct, src_d, w_any, bias_desc(), dst_d, strides(), padding(), padding()};
+    return {prop, dnnl::algorithm::convolution_direct, src_d, w_any, dst_d, strides(), padding(), padding()};
+  }
+
+  memory::desc plan(Context& c, const memory::desc& src_d, bool src_needs_grad) {
+    memory::desc any_src{dims{c.batch, In.c, In.h, In.w}, dt::f32, tag::any};
+    memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, dt::f32, tag::any};
+    // The input image (3 channels) stays plain: oneDNN's first-layer kernels read it directly.
+    const memory::desc& s = In.c < 8 ? src_d : any_src;
+    fwd = c.note(fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, L::bias), c.attr, c.engine));
+    memory::desc w_any{dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::any};
+    // Built only when the layer before wants its gradient (never for the input image).
+    if (src_needs_grad)
+      bwd_data = c.note(dnnl::convolution_backward_data::primitive_desc(
+          {dnnl::algorithm::convolution_direct, any_src, w_any, fwd.dst_desc(), strides(), padding(), padding()},
+          c.attr, c.engine, fwd));
+    bwd_weights = c.note(dnnl::convolution_backward_weights::primitive_desc(
+        L::bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), w_any,
+                                                           bias_desc(), fwd.dst_desc(), strides(), padding(), padding())
+                : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), w_any,
+                                                           fwd.dst_desc(), strides(), padding(), padding()),
+        c.attr, c.engine, fwd));
+    return fwd.dst_desc();
+  }
+
+  // dst and diff_dst belong to the caller; they have the layout plan() returned.
+  void bind(Context& c, const Io& io, Slices s, const memory& dst, const memory& diff_dst) {
+    w_plain = c.wrap(weights_plain(), s.params);
+    dw_plain = c.wrap(weights_plain(), s.grads);
+    if constexpr (L::bias) {
+      bias = c.wrap(bias_desc(), s.params + weight_count);
+      dbias = c.wrap(bias_desc(), s.grads + weight_count);
+    }
+    src.plan(c, io.src, fwd.src_desc());
+    w.plan(c, w_plain, fwd.weights_desc());
+    fwd_step = Step(dnnl::convolution_forward(fwd), {{DNNL_ARG_SRC, &src.to}, {DNNL_ARG_WEIGHTS, &w.to},
+                                                     {DNNL_ARG_BIAS, &bias}, {DNNL_ARG_DST, &dst},
+                                                     {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
+    bwd_weights_step = Step(dnnl::convolution_backward_weights(bwd_weights),
+                            {{DNNL_ARG_SRC, &src.to}, {DNNL_ARG_DIFF_DST, &diff_dst},
+                             {DNNL_ARG_DIFF_WEIGHTS, &dw.to}, {DNNL_ARG_DIFF_BIAS, &dbias},
+                             {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    if (io.diff_src) {
+      diff_src.plan_out(c, bwd_data.diff_src_desc(), io.diff_src);
+      w_bwd.plan(c, w_plain, bwd_data.weights_desc());
+      bwd_data_step = Step(dnnl::convolution_backward_data(bwd_data),
+                           {{DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_WEIGHTS, &w_bwd.to},
+                            {DNNL_ARG_DIFF_SRC, &diff_src.to}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    }
+  }
+
+  void forward(const Context& c) const {
+    src.run(c);
+    w.run(c);
+    fwd_step.run(c);
+  }
+  void backward(const Context& c) const {
+    bwd_weights_step.run(c);
+    dw.run(c);
+    if (bwd_data_step) {
+      w_bwd.run(c);
+      bwd_data_step.run(c);
+      diff_src.run(c);
+    }
+  }
+};
+
+
+template <class L, Shape In>
+struct Kernel<op::Conv, L, In> {
+  ConvCore<L, In> conv;
+  memory dst, diff_dst;
+
+  memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
+    return conv.plan(c, src, src_needs_grad);
+  }
+  void bind(Context& c, const Io& io, Slices s) {
+    dst = c.make(conv.fwd.dst_desc());
+    diff_dst = c.make(conv.fwd.dst_desc());
+    conv.bind(c, io, s, dst, diff_dst);
+  }
+  void prepare_inference(Context&) {}
+  void forward(Context& c, bool) { conv.forward(c); }
+  void backward(Context& c) { conv.backward(c); }
+};
+
+}  // namespace typenet::onednn

@@ -1,0 +1,108 @@
+#pragma once
+// The fused node Conv -> BatchNorm -> activation (graph/fuse.hpp) on oneDNN.
+//   training:  conv => t;  batch norm t => y;  activation in place on y (ReLU's backward reads y)
+//   inference: one conv, BN folded into its weights and bias, the activation as a post-op
+#include <vector>
+#include "typenet/backend/onednn/batch_norm.hpp"
+#include "typenet/backend/onednn/conv.hpp"
+#include "typenet/backend/onednn/eltwise.hpp"
+#include "typenet/graph/fuse.hpp"
+
+namespace typenet::onednn {
+
+template <class L, Shape In>
+struct Kernel<op::ConvBnAct, L, In> {
+  using ConvL = typename L::conv;
+  using Act = typename L::act;
+  static constexpr Shape Out = Node<ConvL, In>::out;
+  static constexpr long conv_params = Node<ConvL, In>::params;
+  static constexpr long weight_count = Node<ConvL, In>::bound::weights;
+  static constexpr bool relu = Act::fn == EltwiseFn::relu;  // in place: backward from y
+
+  ConvCore<ConvL, In> conv;
+  BnCore<Out.c> bn;
+  EltwiseCore<Act, relu> act;
+  memory dst, diff_dst;
+  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (GELU keeps it apart from y)
+
+  dnnl::convolution_forward::primitive_desc infer;  // folded
+  memory w_folded_plain, b_folded, w_folded;
+  Step fold_reorder, infer_step;
+  Slices slices{};
+
+  memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
+    const memory::desc d = conv.plan(c, src, src_needs_grad);
+    bn.plan(c, d);
+    act.plan(c, d);
+    dnnl::post_ops po;
+    po.append_eltwise(1.0f, eltwise_algorithm<Act>(), 0.0f, 0.0f);
+    dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
+    a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    a.set_post_ops(po);
+    infer = c.note(dnnl::convolution_forward::primitive_desc(
+        ConvCore<ConvL, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, /*with_bias=*/true), a,
+        c.engine));
+    return d;
+  }
+
+  void bind(Context& c, const Io& io, Slices s) {
+    slices = s;
+    const memory::desc d = conv.fwd.dst_desc();
+    dst = c.make(d);
+    diff_dst = c.make(d);
+    t = c.make(d);
+    diff_t = c.make(d);
+    bn_out = relu ? dst : c.make(d);
+    diff_bn_out = relu ? diff_dst : c.make(d);  // ReLU's backward runs in place on diff_dst
+    conv.bind(c, io, s, t, diff_t);
+    bn.bind(c, t, bn_out, diff_bn_out, diff_t, {s.params + conv_params, s.grads + conv_params, s.state});
+    act.bind(c, bn_out, dst, diff_dst, diff_bn_out);
+
+    w_folded_plain = c.make(ConvCore<ConvL, In>::weights_plain());
+    b_folded = c.make(ConvCore<ConvL, In>::bias_desc());
+    w_folded = w_folded_plain.get_desc() == infer.weights_desc() ? w_folded_plain : c.make(infer.weights_desc());
+    if (w_folded != w_folded_plain)
+      fold_reorder = Step(dnnl::reorder(w_folded_plain, w_folded),
+                          {{DNNL_ARG_FROM, &w_folded_plain}, {DNNL_ARG_TO, &w_folded}});
+    infer_step = Step(dnnl::convolution_forward(infer), {{DNNL_ARG_SRC, &conv.src.to}, {DNNL_ARG_WEIGHTS, &w_folded},
+                                                         {DNNL_ARG_BIAS, &b_folded}, {DNNL_ARG_DST, &dst},
+                                                         {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+  }
+
+  // Fold BN into the conv: w' = w * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
+  void prepare_inference(Context& c) {
+    const float* w = slices.params;
+    const float* gamma = slices.params + conv_params;
+    const float* beta = gamma + Out.c;
+    const float* mean = slices.state;
+    const float* var = slices.state + Out.c;
+    auto* wf = static_cast<float*>(w_folded_plain.get_data_handle());
+    auto* bf = static_cast<float*>(b_folded.get_data_handle());
+    const long per_filter = weight_count / Out.c;
+    for (int o = 0; o < Out.c; ++o) {
+      const float k = gamma[o] / std::sqrt(var[o] + c.bn_eps);
+      for (long i = 0; i < per_filter; ++i) wf[o * per_filter + i] = w[o * per_filter + i] * k;
+      const float b = ConvL::bias ? w[weight_count + o] : 0.0f;
+      bf[o] = (b - mean[o]) * k + beta[o];
+    }
+    fold_reorder.run(c);
+  }
+
+  void forward(Context& c, bool training) {
+    if (!training) {
+      conv.src.run(c);
+      infer_step.run(c);
+      return;
+    }
+    conv.forward(c);
+    bn.forward(c, true);
+    act.forward(c);
+  }
+  void backward(Context& c) {
+    act.backward(c);
+    bn.backward(c);
+    conv.backward(c);
+  }
+};
+
+}  // namespace typenet::onednn

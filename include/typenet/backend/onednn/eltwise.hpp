@@ -1,0 +1,57 @@
+#pragma once
+// Elementwise layers (ReLU, GELU, Scale) on oneDNN, in the layout of their input.
+#include "typenet/backend/onednn/context.hpp"
+#include "typenet/layers/activation.hpp"
+
+namespace typenet::onednn {
+
+template <class L>
+constexpr dnnl::algorithm eltwise_algorithm() {
+  if constexpr (L::fn == EltwiseFn::relu) return dnnl::algorithm::eltwise_relu;
+  else if constexpr (L::fn == EltwiseFn::gelu) return dnnl::algorithm::eltwise_gelu_erf;
+  else return dnnl::algorithm::eltwise_linear;
+}
+
+// EltwiseCore: y = f(x). `from_dst`: ReLU's backward reads y instead of x, so it may run in place.
+template <class L, bool from_dst = false>
+struct EltwiseCore {
+  static constexpr auto algo = from_dst ? dnnl::algorithm::eltwise_relu_use_dst_for_bwd : eltwise_algorithm<L>();
+  static constexpr float alpha = L::fn == EltwiseFn::scale ? float(L::factor) : 0.0f;
+  dnnl::eltwise_forward::primitive_desc fwd;
+  dnnl::eltwise_backward::primitive_desc bwd;
+  Step fwd_step, bwd_step;
+
+  memory::desc plan(Context& c, const memory::desc& d) {
+    fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, algo, d, alpha, 0.0f},
+                                                       c.attr, c.engine));
+    bwd = c.note(dnnl::eltwise_backward::primitive_desc({algo, d, d, alpha, 0.0f}, c.attr, c.engine, fwd));
+    return d;
+  }
+  void bind(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src) {
+    fwd_step = Step(dnnl::eltwise_forward(fwd), {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DST, &dst},
+                                                 {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    if (diff_src)
+      bwd_step = Step(dnnl::eltwise_backward(bwd), {{from_dst ? DNNL_ARG_DST : DNNL_ARG_SRC, from_dst ? &dst : &src},
+                                                    {DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_DIFF_SRC, &diff_src},
+                                                    {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+  }
+  void forward(const Context& c) const { fwd_step.run(c); }
+  void backward(const Context& c) const { bwd_step.run(c); }
+};
+
+template <class L, Shape In>
+struct Kernel<op::Eltwise, L, In> {
+  EltwiseCore<L> core;
+  memory dst, diff_dst;
+  memory::desc plan(Context& c, const memory::desc& src, bool) { return core.plan(c, src); }
+  void bind(Context& c, const Io& io, Slices) {
+    dst = c.make(core.fwd.dst_desc());
+    diff_dst = c.make(core.fwd.dst_desc());
+    core.bind(c, io.src, dst, diff_dst, io.diff_src);
+  }
+  void prepare_inference(Context&) {}
+  void forward(Context& c, bool) { core.forward(c); }
+  void backward(Context& c) { core.backward(c); }
+};
+
+}  // namespace typenet::onednn

@@ -1,0 +1,73 @@
+#pragma once
+// The oneDNN executor of a network: primitives planned once for a batch size, memories bound
+// once; a step is a fixed list of primitive executions. Inputs and outputs are plain NCHW / NC.
+#include <omp.h>
+#include "typenet/backend/onednn/batch_norm.hpp"
+#include "typenet/backend/onednn/chain.hpp"
+#include "typenet/backend/onednn/conv.hpp"
+#include "typenet/backend/onednn/conv_bn_act.hpp"
+#include "typenet/backend/onednn/dense.hpp"
+#include "typenet/backend/onednn/dropout.hpp"
+#include "typenet/backend/onednn/eltwise.hpp"
+#include "typenet/backend/onednn/flatten.hpp"
+#include "typenet/backend/onednn/pool.hpp"
+#include "typenet/backend/onednn/residual.hpp"
+#include "typenet/model_options.hpp"
+
+namespace typenet::onednn {
+
+template <class Net>
+class Executor {
+ public:
+  Executor(const ModelOptions& o, float* params, float* grads, float* state) {
+    const int batch = o.batch;
+    ctx_.batch = batch;
+    ctx_.rng = Rng(o.seed ^ 0xD5A8u);
+    ctx_.bn_momentum = o.bn_momentum;
+    ctx_.bn_eps = o.bn_eps;
+    input_ = ctx_.make(plain_desc(batch, Net::input_shape));
+    if (o.input_grad) input_grad_ = ctx_.make(plain_desc(batch, Net::input_shape));
+    const memory::desc out = chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
+    ctx_.allocate_scratchpad();
+    chain_.bind(ctx_, {input_, input_grad_}, {params, grads, state});
+    output_ = ctx_.make(plain_desc(batch, Net::output_shape));
+    diff_output_ = ctx_.make(plain_desc(batch, Net::output_shape));
+    (void)out;
+    to_output_ = Step(dnnl::reorder(chain_.dst(), output_), {{DNNL_ARG_FROM, &chain_.dst()}, {DNNL_ARG_TO, &output_}});
+    from_diff_output_ = Step(dnnl::reorder(diff_output_, chain_.diff_dst()),
+                             {{DNNL_ARG_FROM, &diff_output_}, {DNNL_ARG_TO, &chain_.diff_dst()}});
+  }
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  float* input() { return static_cast<float*>(input_.get_data_handle()); }
+  const float* output() const { return static_cast<const float*>(output_.get_data_handle()); }
+  float* diff_output() { return static_cast<float*>(diff_output_.get_data_handle()); }
+  const float* input_grad() const {
+    return input_grad_ ? static_cast<const float*>(input_grad_.get_data_handle()) : nullptr;
+  }
+  void prepare_inference() { chain_.prepare_inference(ctx_); }
+  void forward(bool training) {
+    chain_.forward(ctx_, training);
+    to_output_.run(ctx_);
+    ctx_.stream.wait();
+  }
+  void backward() {
+    from_diff_output_.run(ctx_);
+    chain_.backward(ctx_);
+    ctx_.stream.wait();
+  }
+
+ private:
+  Context ctx_;
+  Chain<typename Net::nodes> chain_;
+  memory input_, input_grad_, output_, diff_output_;
+  Step to_output_, from_diff_output_;
+};
+
+inline void set_threads(int n) {
+  if (n > 0) omp_set_num_threads(n);
+}
+inline int threads() { return omp_get_max_threads(); }
+
+}  // namespace typenet::onednn

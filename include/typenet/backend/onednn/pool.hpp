@@ -1,0 +1,56 @@
+#pragma once
+// Max and average pooling on oneDNN. Max pooling keeps a workspace (where each maximum was)
+// from the training forward to the backward.
+#include "typenet/backend/onednn/context.hpp"
+#include "typenet/graph/node.hpp"
+#include "typenet/layers/pool.hpp"
+
+namespace typenet::onednn {
+
+// (N,C,H,W) => (N,C,H',W'); GlobalAvgPool publishes its (N,C,1,1) output as plain (N,C).
+template <class L, Shape In>
+struct Kernel<op::Pool, L, In> {
+  using bound = typename Node<L, In>::bound;
+  static constexpr Shape Out = Node<L, In>::out;
+  static constexpr auto algo = L::kind == PoolKind::max ? dnnl::algorithm::pooling_max
+                                                        : dnnl::algorithm::pooling_avg_exclude_padding;
+  dnnl::pooling_forward::primitive_desc fwd;
+  dnnl::pooling_backward::primitive_desc bwd;
+  memory dst, diff_dst;              // what neighbours see
+  memory out, diff_out, workspace;   // owned buffers (4-D)
+  Step fwd_step, bwd_step;
+
+  memory::desc plan(Context& c, const memory::desc& src, bool) {
+    const dims out4{c.batch, Out.c, L::global ? 1 : Out.h, L::global ? 1 : Out.w};
+    // Global pooling writes plain NC; a window keeps the input's layout family (any).
+    memory::desc dst_d{out4, dt::f32, L::global ? tag::nchw : tag::any};
+    const dims stride{bound::stride, bound::stride}, kernel{bound::window_h, bound::window_w}, pad{0, 0};
+    fwd = c.note(dnnl::pooling_forward::primitive_desc(
+        {dnnl::prop_kind::forward_training, algo, src, dst_d, stride, kernel, pad, pad}, c.attr, c.engine));
+    bwd = c.note(dnnl::pooling_backward::primitive_desc({algo, src, fwd.dst_desc(), stride, kernel, pad, pad},
+                                                        c.attr, c.engine, fwd));
+    if constexpr (L::global) return plain_desc(c.batch, Out);
+    return fwd.dst_desc();
+  }
+  void bind(Context& c, const Io& io, Slices) {
+    dst = out = c.make(fwd.dst_desc());
+    diff_dst = diff_out = c.make(fwd.dst_desc());
+    if (L::kind == PoolKind::max) workspace = c.make(fwd.workspace_desc());
+    fwd_step = Step(dnnl::pooling_forward(fwd), {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_DST, &out},
+                                                 {DNNL_ARG_WORKSPACE, &workspace},
+                                                 {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    if (io.diff_src)
+      bwd_step = Step(dnnl::pooling_backward(bwd), {{DNNL_ARG_DIFF_DST, &diff_out}, {DNNL_ARG_DIFF_SRC, &io.diff_src},
+                                                    {DNNL_ARG_WORKSPACE, &workspace},
+                                                    {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    if constexpr (L::global) {  // same bytes, seen as (N,C)
+      dst = c.wrap(plain_desc(c.batch, Out), out.get_data_handle());
+      diff_dst = c.wrap(plain_desc(c.batch, Out), diff_out.get_data_handle());
+    }
+  }
+  void prepare_inference(Context&) {}
+  void forward(Context& c, bool) { fwd_step.run(c); }
+  void backward(Context& c) { bwd_step.run(c); }
+};
+
+}  // namespace typenet::onednn

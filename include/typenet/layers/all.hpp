@@ -1,0 +1,9 @@
+#pragma once
+#include "typenet/layers/activation.hpp"
+#include "typenet/layers/batch_norm.hpp"
+#include "typenet/layers/conv.hpp"
+#include "typenet/layers/dense.hpp"
+#include "typenet/layers/dropout.hpp"
+#include "typenet/layers/flatten.hpp"
+#include "typenet/layers/input.hpp"
+#include "typenet/layers/pool.hpp"

@@ -1,0 +1,79 @@
+#pragma once
+// Model<Net, Backend>: a network type made runnable for one batch size. It owns the three flat
+// buffers every tool works on — parameters, their gradients, non-trained state (BN statistics) —
+// laid out node after node in the network's order, each parameter in PyTorch's layout.
+//
+//   Model<Net> m({.batch = 256});
+//   copy a (N,C,H,W) batch to m.input(); m.forward(Mode::train);   m.output() is (N,classes)
+//   write d(loss)/d(output) to m.diff_output(); m.backward();       m.grads() holds the gradient
+#include <span>
+#include <vector>
+#include "typenet/backend/backend.hpp"
+#include "typenet/backend/onednn/model.hpp"
+#include "typenet/backend/reference/chain.hpp"
+#include "typenet/graph/sequential.hpp"
+#include "typenet/model_options.hpp"
+
+namespace typenet {
+
+enum class Mode { train, infer };
+
+template <class Backend, class Net> struct ExecutorOf;
+template <class Net> struct ExecutorOf<OneDnn, Net> { using type = onednn::Executor<Net>; };
+template <class T, class Net> struct ExecutorOf<Reference<T>, Net> { using type = reference::Executor<T, Net>; };
+
+template <class Net, class Backend = OneDnn>
+class Model {
+  static_assert(is_network_v<Net>, "typenet: Model needs a network: Sequential<Input<C,H,W>, layers...>");
+
+ public:
+  using network = Net;
+  using scalar = typename Backend::scalar;
+
+  explicit Model(const ModelOptions& o = {})
+      : options_(o),
+        params_(Net::param_count),
+        grads_(Net::param_count),
+        state_(Net::state_count),
+        exec_(o, params_.data(), grads_.data(), state_.data()) {
+    Rng rng(o.seed);
+    init_nodes(typename Net::nodes{}, params_.data(), state_.data(), rng);
+  }
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  int batch() const { return options_.batch; }
+  const ModelOptions& options() const { return options_; }
+
+  // Writing parameters or state marks folded inference weights as stale.
+  std::span<scalar> params() { stale_ = true; return params_; }
+  std::span<scalar> state() { stale_ = true; return state_; }
+  std::span<const scalar> params() const { return params_; }
+  std::span<const scalar> state() const { return state_; }
+  std::span<scalar> grads() { return grads_; }
+
+  std::span<scalar> input() { return {exec_.input(), std::size_t(batch() * Net::input_shape.size())}; }
+  std::span<const scalar> output() const { return {exec_.output(), std::size_t(batch() * Net::output_shape.size())}; }
+  std::span<scalar> diff_output() { return {exec_.diff_output(), std::size_t(batch() * Net::output_shape.size())}; }
+  std::span<const scalar> input_grad() const {
+    return {exec_.input_grad(), exec_.input_grad() ? std::size_t(batch() * Net::input_shape.size()) : 0};
+  }
+
+  void forward(Mode m) {
+    if (m == Mode::infer && stale_) {
+      exec_.prepare_inference();
+      stale_ = false;
+    }
+    if (m == Mode::train) stale_ = true;  // BN running statistics move
+    exec_.forward(m == Mode::train);
+  }
+  void backward() { exec_.backward(); }
+
+ private:
+  ModelOptions options_;
+  std::vector<scalar> params_, grads_, state_;
+  typename ExecutorOf<Backend, Net>::type exec_;
+  bool stale_ = true;
+};
+
+}  // namespace typenet
