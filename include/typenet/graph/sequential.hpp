@@ -28,10 +28,10 @@ struct Sequential {  // a block: no Input
   using layers = layers_of<Sequential>;
 };
 
-template <int C, int H, int W, class... Ls>
-struct Sequential<Input<C, H, W>, Ls...> {  // a network
+template <int... D, class... Ls>
+struct Sequential<Input<D...>, Ls...> {  // a network
   using layers = layers_of<Sequential<Ls...>>;
-  static constexpr Shape input_shape = Input<C, H, W>::shape;
+  static constexpr Shape input_shape = Input<D...>::shape;
   using bound = Bind<input_shape, layers>;
   using nodes = typename bound::nodes;
   static constexpr Shape output_shape = bound::out;

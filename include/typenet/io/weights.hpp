@@ -1,0 +1,105 @@
+#pragma once
+// Weight files (.tnw): a versioned header, the architecture fingerprint and text, the
+// parameter and state counts, the values (f32, little-endian, each parameter in PyTorch's
+// layout), and a checksum of everything before it. Written to a temporary file, flushed,
+// then renamed over the target: a crash mid-save leaves the previous file intact.
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <string>
+#include <vector>
+#include "typenet/core/error.hpp"
+#include "typenet/graph/summary.hpp"
+
+namespace typenet::io {
+
+inline constexpr char magic[8] = {'T', 'Y', 'P', 'E', 'N', 'E', 'T', 'W'};
+inline constexpr std::uint32_t format_version = 1;
+
+inline std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
+template <class T> void put(std::vector<char>& b, const T& v) {
+  const char* p = reinterpret_cast<const char*>(&v);
+  b.insert(b.end(), p, p + sizeof(T));
+}
+
+inline void save_raw(const std::filesystem::path& file, const std::string& arch, std::span<const float> params,
+                     std::span<const float> state) {
+  std::vector<char> b(magic, magic + 8);
+  put(b, format_version);
+  put(b, fnv1a(arch.data(), arch.size()));
+  put(b, std::uint64_t(arch.size()));
+  b.insert(b.end(), arch.begin(), arch.end());
+  put(b, std::uint64_t(params.size()));
+  put(b, std::uint64_t(state.size()));
+  const char* pp = reinterpret_cast<const char*>(params.data());
+  b.insert(b.end(), pp, pp + params.size_bytes());
+  const char* sp = reinterpret_cast<const char*>(state.data());
+  b.insert(b.end(), sp, sp + state.size_bytes());
+  put(b, fnv1a(b.data(), b.size()));
+
+  const auto tmp = std::filesystem::path(file.string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error("typenet: cannot write weights to " + tmp.string());
+    out.write(b.data(), std::streamsize(b.size()));
+    out.flush();
+    if (!out) throw Error("typenet: writing " + tmp.string() + " failed (disk full?); " + file.string() + " unchanged");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) throw Error("typenet: cannot rename " + tmp.string() + " to " + file.string() + ": " + ec.message());
+}
+
+inline void load_raw(const std::filesystem::path& file, const std::string& arch, std::span<float> params,
+                     std::span<float> state) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error("typenet: cannot open weights file " + file.string());
+  std::vector<char> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto fail = [&](const std::string& why) { throw Error("typenet: weights file " + file.string() + ": " + why); };
+  std::size_t at = 0;
+  auto get = [&](void* dst, std::size_t n) {
+    if (at + n > b.size()) fail("truncated (" + std::to_string(b.size()) + " bytes)");
+    std::memcpy(dst, b.data() + at, n);
+    at += n;
+  };
+  char m[8];
+  get(m, 8);
+  if (std::memcmp(m, magic, 8) != 0) fail("not a typenet weights file (bad magic)");
+  std::uint32_t version;
+  get(&version, 4);
+  if (version != format_version) fail("format version " + std::to_string(version) + ", this build reads version 1");
+  if (b.size() < at + 8) fail("truncated");
+  std::uint64_t sum;
+  std::memcpy(&sum, b.data() + b.size() - 8, 8);
+  if (fnv1a(b.data(), b.size() - 8) != sum) fail("checksum mismatch: the file is corrupted or truncated");
+  std::uint64_t fingerprint, arch_len, np, ns;
+  get(&fingerprint, 8);
+  get(&arch_len, 8);
+  if (arch_len > b.size()) fail("corrupted header");
+  std::string file_arch(arch_len, '\0');
+  get(file_arch.data(), arch_len);
+  if (fingerprint != fnv1a(arch.data(), arch.size()) || file_arch != arch)
+    fail("it holds another architecture.\n  file:  " + file_arch + "\n  model: " + arch);
+  get(&np, 8);
+  get(&ns, 8);
+  if (np != params.size() || ns != state.size())
+    fail("holds " + std::to_string(np) + " parameters, the model has " + std::to_string(params.size()));
+  get(params.data(), params.size_bytes());
+  get(state.data(), state.size_bytes());
+}
+
+template <class M> void save(const std::filesystem::path& file, const M& model) {
+  save_raw(file, architecture<typename M::network>(), model.params(), model.state());
+}
+template <class M> void load(const std::filesystem::path& file, M& model) {
+  load_raw(file, architecture<typename M::network>(), model.params(), model.state());
+}
+
+}  // namespace typenet::io

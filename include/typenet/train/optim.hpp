@@ -1,0 +1,49 @@
+#pragma once
+// Optimisers: one loop over the flat parameter buffer. The learning rate comes from the
+// schedule each step; weight decay is PyTorch's for SGD (L2 added to the gradient) and
+// decoupled (AdamW: p -= lr * wd * p) for AdamW.
+#include <cmath>
+#include <span>
+#include <vector>
+
+namespace typenet {
+
+struct SGD {
+  float momentum = 0.9f;
+  bool nesterov = true;
+  float weight_decay = 5e-4f;
+  std::vector<float> velocity;
+
+  void step(std::span<float> p, std::span<const float> g, float lr) {
+    if (velocity.size() != p.size()) velocity.assign(p.size(), 0.0f);
+    float* v = velocity.data();
+    const float mu = momentum, wd = weight_decay;
+#pragma omp parallel for simd
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const float d = g[i] + wd * p[i];
+      v[i] = mu * v[i] + d;
+      p[i] -= lr * (nesterov ? d + mu * v[i] : v[i]);
+    }
+  }
+};
+
+struct AdamW {
+  float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+  float weight_decay = 0.01f;
+  std::vector<float> m, v;
+  long t = 0;
+
+  void step(std::span<float> p, std::span<const float> g, float lr) {
+    if (m.size() != p.size()) { m.assign(p.size(), 0.0f); v.assign(p.size(), 0.0f); t = 0; }
+    ++t;
+    const float c1 = 1.0f / (1.0f - std::pow(beta1, float(t))), c2 = 1.0f / (1.0f - std::pow(beta2, float(t)));
+#pragma omp parallel for simd
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+      p[i] -= lr * (weight_decay * p[i] + m[i] * c1 / (std::sqrt(v[i] * c2) + eps));
+    }
+  }
+};
+
+}  // namespace typenet

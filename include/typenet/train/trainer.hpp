@@ -1,0 +1,109 @@
+#pragma once
+// Training and evaluation loops over a Model: a step is batch assembly, forward, fused loss,
+// backward, one optimiser loop. Per-epoch statistics go to a callback (the CLI prints them).
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <vector>
+#include "typenet/core/error.hpp"
+#include "typenet/data/batcher.hpp"
+#include "typenet/model.hpp"
+#include "typenet/train/loss.hpp"
+#include "typenet/train/schedule.hpp"
+
+namespace typenet {
+
+struct TrainConfig {
+  int epochs = 30;
+  WarmupDecay schedule{};
+  float label_smoothing = 0.1f;
+  Augment augment{};
+  std::uint64_t seed = 1;  // shuffling and augmentation
+  bool eval_each_epoch = true;
+};
+
+struct EpochStats {
+  int epoch = 0;
+  double loss = 0, accuracy = 0;           // training, with augmentation and dropout
+  double test_loss = NAN, test_accuracy = NAN;
+  double images_per_s = 0, seconds = 0;    // training only, evaluation excluded
+  float lr = 0;
+};
+
+struct EvalResult {
+  double loss = 0, accuracy = 0;
+};
+
+// Inference over a whole split; a last partial batch is padded and its padding ignored.
+template <class M>
+EvalResult evaluate(M& model, const cifar10::Split& split) {
+  constexpr int K = M::network::output_shape.c;
+  const int n = model.batch();
+  std::vector<int> labels(n);
+  std::vector<float> dummy(std::size_t(n) * K);
+  EvalResult r;
+  for (std::size_t first = 0; first < split.size(); first += n) {
+    const int count = int(std::min<std::size_t>(n, split.size() - first));
+    auto in = model.input();
+    for (int i = 0; i < n; ++i) {
+      if (i < count) Batcher::write_image(split.image(first + i), in.data() + std::size_t(i) * cifar10::image_bytes, 0, 0, false);
+      else std::fill_n(in.data() + std::size_t(i) * cifar10::image_bytes, cifar10::image_bytes, 0.0f);
+      labels[i] = i < count ? split.labels[first + i] : 0;
+    }
+    model.forward(Mode::infer);
+    auto res = softmax_cross_entropy(model.output().first(std::size_t(count) * K), std::span(labels).first(count), K,
+                                     0.0f, dummy);
+    r.loss += res.loss_sum;
+    r.accuracy += res.correct;
+  }
+  r.loss /= double(split.size());
+  r.accuracy /= double(split.size());
+  return r;
+}
+
+template <class M, class Optimizer>
+std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& train, const cifar10::Split* test,
+                            const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch = {}) {
+  constexpr int K = M::network::output_shape.c;
+  const int n = model.batch();
+  Batcher batcher(train, n, cfg.seed);
+  std::vector<int> labels(n);
+  const long steps_per_epoch = long(batcher.batches()), total = steps_per_epoch * cfg.epochs;
+  if (steps_per_epoch == 0) throw Error("typenet: the training set is smaller than one batch");
+  std::vector<EpochStats> history;
+  long step = 0;
+  for (int e = 1; e <= cfg.epochs; ++e) {
+    const auto t0 = std::chrono::steady_clock::now();
+    batcher.shuffle();
+    EpochStats s{.epoch = e};
+    for (long b = 0; b < steps_per_epoch; ++b, ++step) {
+      batcher.fill(std::size_t(b), model.input(), labels, cfg.augment);
+      model.forward(Mode::train);
+      const auto res = softmax_cross_entropy(model.output(), labels, K, cfg.label_smoothing, model.diff_output());
+      if (!std::isfinite(res.loss_sum))
+        throw Error("typenet: the loss became " + std::to_string(res.loss_sum) + " at epoch " + std::to_string(e) +
+                    ", step " + std::to_string(b) + ": training diverged (lower the learning rate); weights saved "
+                    "before this point are kept");
+      model.backward();
+      s.lr = cfg.schedule(step, total);
+      opt.step(model.params(), model.grads(), s.lr);
+      s.loss += res.loss_sum;
+      s.accuracy += res.correct;
+    }
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double seen = double(steps_per_epoch) * n;
+    s.loss /= seen;
+    s.accuracy /= seen;
+    s.images_per_s = seen / s.seconds;
+    if (test && (cfg.eval_each_epoch || e == cfg.epochs)) {
+      const auto ev = evaluate(model, *test);
+      s.test_loss = ev.loss;
+      s.test_accuracy = ev.accuracy;
+    }
+    history.push_back(s);
+    if (on_epoch) on_epoch(s);
+  }
+  return history;
+}
+
+}  // namespace typenet

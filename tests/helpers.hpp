@@ -1,0 +1,67 @@
+#pragma once
+// Test helpers: random tensors, tolerant comparison, and the finite-difference oracle.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <span>
+#include <vector>
+#include <typenet/typenet.hpp>
+
+namespace typenet::test {
+
+template <class T> void fill_random(std::span<T> v, std::uint64_t seed, float scale = 1.0f) {
+  Rng r(seed);
+  for (auto& x : v) x = T(r.uniform(-scale, scale));
+}
+
+// Largest |a-b| / (atol + rtol*|b|) over the elements: <= 1 means they match.
+template <class A, class B> double mismatch(const A& a, const B& b, double atol, double rtol) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::abs(double(a[i]) - double(b[i])) / (atol + rtol * std::abs(double(b[i]))));
+  return worst;
+}
+
+// Finite-difference check of the reference backend in double precision. The loss is
+// L = sum(output .* R) for a fixed random R, so d(L)/d(output) = R.
+template <class Net>
+void gradient_check(int batch = 2, std::uint64_t seed = 11) {
+  Model<Net, Reference<double>> m({.batch = batch, .seed = seed, .input_grad = true});
+  fill_random(m.input(), seed + 1);
+  std::vector<double> r(m.output().size());
+  fill_random(std::span<double>(r), seed + 2);
+  auto loss = [&] {
+    m.forward(Mode::train);
+    double l = 0;
+    for (std::size_t i = 0; i < r.size(); ++i) l += m.output()[i] * r[i];
+    return l;
+  };
+  loss();
+  std::copy(r.begin(), r.end(), m.diff_output().begin());
+  m.backward();
+  const std::vector<double> grads(m.grads().begin(), m.grads().end());
+  const std::vector<double> input_grad(m.input_grad().begin(), m.input_grad().end());
+
+  const double h = 1e-6;
+  auto numeric = [&](double& x) {
+    const double keep = x;
+    x = keep + h;
+    const double up = loss();
+    x = keep - h;
+    const double down = loss();
+    x = keep;
+    return (up - down) / (2 * h);
+  };
+  auto check_some = [&](std::span<double> values, const std::vector<double>& analytic, const char* what) {
+    const std::size_t stride = std::max<std::size_t>(1, values.size() / 40);  // about 40 probes
+    for (std::size_t i = 0; i < values.size(); i += stride) {
+      const double n = numeric(values[i]);
+      INFO(what << "[" << i << "] numeric " << n << " analytic " << analytic[i]);
+      CHECK(std::abs(n - analytic[i]) <= 1e-5 + 1e-4 * std::abs(n));
+    }
+  };
+  if constexpr (Net::param_count > 0) check_some(m.params(), grads, "param");
+  check_some(m.input(), input_grad, "input");
+}
+
+}  // namespace typenet::test

@@ -1,0 +1,44 @@
+// Compile-time facts: shapes, parameter counts, MACs and the fusion pass, checked by the compiler.
+#include <catch2/catch.hpp>
+#include <typenet/typenet.hpp>
+
+using namespace typenet;
+
+// The brief's example from DESIGN.md section 1.
+using Block = Sequential<Conv<64, 3>, BatchNorm, ReLU>;
+using Example = Sequential<Input<3, 32, 32>, Block, MaxPool<2>, Dropout<ratio<1, 5>>, Conv<128, 3>, BatchNorm, ReLU,
+                           GlobalAvgPool, Dense<10>>;
+static_assert(Example::output_shape == Shape{10});
+static_assert(Example::param_count == 1728 + 128 + 73728 + 256 + 1290);
+static_assert(Example::macs == 1728L * 32 * 32 + 73728L * 16 * 16 + 1280);
+static_assert(std::is_same_v<Example::layers, List<ConvBnAct<Conv<64, 3>, ReLU>, MaxPool<2>, Dropout<ratio<1, 5>>,
+                                                   ConvBnAct<Conv<128, 3>, ReLU>, GlobalAvgPool, Dense<10>>>);
+
+// Zoo models: the public contract.
+static_assert(zoo::SeedModel7::input_shape == Shape{3, 32, 32});
+static_assert(zoo::SeedModel7::output_shape == Shape{10});
+static_assert(zoo::SeedModel7::param_count == 1'175'786);
+static_assert(zoo::SeedModel7::macs == 52'791'808);
+static_assert(zoo::Airbench94::param_count == 1'972'792);
+static_assert(zoo::Airbench94::output_shape == Shape{10});
+
+// Strides, padding and pooling shape rules.
+static_assert(Sequential<Input<3, 32, 32>, Conv<16, 3, 2>>::output_shape == Shape{16, 16, 16});
+static_assert(Sequential<Input<3, 32, 32>, Conv<16, 5, 1, 0>>::output_shape == Shape{16, 28, 28});
+static_assert(Sequential<Input<3, 31, 31>, MaxPool<2>>::output_shape == Shape{3, 15, 15});
+static_assert(Sequential<Input<8, 4, 4>, Flatten, Dense<5, false>>::param_count == 8 * 16 * 5);
+
+// A Residual is one node whose parameters are both branches'.
+using Res = Sequential<Input<16, 8, 8>, Residual<Sequential<Conv<32, 3, 2>, BatchNorm, ReLU, Conv<32, 3>>,
+                                                 Sequential<Conv<32, 1, 2, 0>, BatchNorm>>>;
+static_assert(Res::output_shape == Shape{32, 4, 4});
+static_assert(Res::param_count == 16 * 32 * 9 + 64 + 32 * 32 * 9 + 16 * 32 + 64);
+static_assert(Res::state_count == 128);
+
+TEST_CASE("per-layer shapes of SeedModel7 are readable at compile time and at run time", "[static]") {
+  using N = zoo::SeedModel7;
+  CHECK(N::node_count == 16);
+  const auto table = architecture<N>();
+  CHECK(table.find("ConvBnAct(3,32,32)->(32,32,32):928/64;") == 0);
+  CHECK(table.find("GlobalAvgPool(256,4,4)->(256):0/0;Dense(256)->(10):2570/0;") != std::string::npos);
+}

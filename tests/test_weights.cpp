@@ -1,0 +1,70 @@
+// Weight files: round trip, and every kind of bad file is a clear error naming the file.
+#include <filesystem>
+#include <fstream>
+#include "helpers.hpp"
+
+using namespace typenet;
+namespace fs = std::filesystem;
+using Small = Sequential<Input<3, 8, 8>, Conv<8, 3>, BatchNorm, ReLU, GlobalAvgPool, Dense<10>>;
+using Other = Sequential<Input<3, 8, 8>, Conv<16, 3>, BatchNorm, ReLU, GlobalAvgPool, Dense<10>>;
+
+static fs::path temp_file(const char* name) { return fs::temp_directory_path() / (std::string("typenet_") + name); }
+
+static std::string error_of(auto&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_CASE("weights round-trip exactly, state included", "[weights]") {
+  const auto file = temp_file("roundtrip.tnw");
+  Model<Small> a({.batch = 2, .seed = 3});
+  test::fill_random(a.state(), 4);
+  io::save(file, a);
+  CHECK_FALSE(fs::exists(file.string() + ".tmp"));  // renamed into place
+  Model<Small> b({.batch = 5, .seed = 99});  // another batch size, other initial weights
+  io::load(file, b);
+  CHECK(std::equal(a.params().begin(), a.params().end(), b.params().begin()));
+  CHECK(std::equal(a.state().begin(), a.state().end(), b.state().begin()));
+}
+
+TEST_CASE("bad weight files are rejected with a message naming the file", "[weights]") {
+  const auto file = temp_file("bad.tnw");
+  Model<Small> a({.batch = 2});
+  io::save(file, a);
+  std::vector<char> bytes(fs::file_size(file));
+  std::ifstream(file, std::ios::binary).read(bytes.data(), std::streamsize(bytes.size()));
+  auto write = [&](const std::vector<char>& b) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc).write(b.data(), std::streamsize(b.size()));
+  };
+  Model<Small> b({.batch = 2});
+
+  SECTION("another architecture") {
+    write(bytes);
+    Model<Other> other({.batch = 2});
+    const auto msg = error_of([&] { io::load(file, other); });
+    CHECK_THAT(msg, Catch::Contains("another architecture") && Catch::Contains(file.string()));
+  }
+  SECTION("a flipped byte in the values") {
+    auto c = bytes;
+    c[c.size() / 2] ^= 0x40;
+    write(c);
+    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains("checksum mismatch"));
+  }
+  SECTION("truncated") {
+    write(std::vector<char>(bytes.begin(), bytes.begin() + std::ptrdiff_t(bytes.size() - 100)));
+    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains(file.string()));
+    write(std::vector<char>(bytes.begin(), bytes.begin() + 5));
+    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains("truncated"));
+  }
+  SECTION("not a weights file") {
+    write(std::vector<char>(200, 'x'));
+    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains("bad magic"));
+  }
+  SECTION("missing") {
+    CHECK_THAT(error_of([&] { io::load(temp_file("does_not_exist.tnw"), b); }), Catch::Contains("cannot open"));
+  }
+}
