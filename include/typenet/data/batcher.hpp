@@ -1,0 +1,59 @@
+#pragma once
+// Batcher: turns uint8 images into a normalised float batch (N,3,32,32) in the model's input,
+// with seeded shuffling and augmentation (random crop from a zero-padded image, horizontal flip).
+#include <algorithm>
+#include <numeric>
+#include <span>
+#include "typenet/core/rng.hpp"
+#include "typenet/data/cifar10.hpp"
+
+namespace typenet {
+
+struct Augment {
+  int pad = 4;       // random crop: shift in [-pad, pad] per axis, zeros outside (0 = off)
+  bool flip = true;  // horizontal flip with probability 1/2
+};
+
+class Batcher {
+ public:
+  Batcher(const cifar10::Split& split, int batch, std::uint64_t seed) : split_(split), batch_(batch), rng_(seed) {
+    order_.resize(split.size());
+    std::iota(order_.begin(), order_.end(), 0u);
+  }
+  // Full batches per epoch (the last partial batch is dropped in training).
+  std::size_t batches() const { return split_.size() / std::size_t(batch_); }
+  void shuffle() {
+    for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(std::uint32_t(i))]);
+  }
+  // Write batch b (in the current order) to `input`; labels to `labels`.
+  void fill(std::size_t b, std::span<float> input, std::span<int> labels, const Augment& aug) {
+    for (int i = 0; i < batch_; ++i) {
+      const std::uint32_t idx = order_[b * batch_ + i];
+      labels[i] = split_.labels[idx];
+      const int dy = aug.pad ? int(rng_.below(2 * aug.pad + 1)) - aug.pad : 0;
+      const int dx = aug.pad ? int(rng_.below(2 * aug.pad + 1)) - aug.pad : 0;
+      const bool flip = aug.flip && (rng_.next() & 1);
+      write_image(split_.image(idx), input.data() + std::size_t(i) * cifar10::image_bytes, dy, dx, flip);
+    }
+  }
+  // Output pixel (y,x) reads source (y+dy, x+dx), mirrored first when flipped; zero outside.
+  static void write_image(const std::uint8_t* src, float* dst, int dy, int dx, bool flip) {
+    for (int c = 0; c < 3; ++c) {
+      const float scale = 1.0f / (255.0f * cifar10::stddev[c]), shift = -cifar10::mean[c] / cifar10::stddev[c];
+      for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x) {
+          const int sy = y + dy, sx0 = x + dx, sx = flip ? 31 - sx0 : sx0;
+          const bool inside = sy >= 0 && sy < 32 && sx0 >= 0 && sx0 < 32;
+          dst[(c * 32 + y) * 32 + x] = inside ? src[(c * 32 + sy) * 32 + sx] * scale + shift : 0.0f;
+        }
+    }
+  }
+
+ private:
+  const cifar10::Split& split_;
+  int batch_;
+  Rng rng_;
+  std::vector<std::uint32_t> order_;
+};
+
+}  // namespace typenet
