@@ -4,16 +4,26 @@
 //   typenet eval  --model SeedModel7 --weights model.tnw --data data/cifar-10-batches-bin
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <algorithm>
+#include <typenet/bench/peak.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
+
+// bf16 where the CPU computes it natively; elsewhere a clean fallback to f32.
+static tn::Precision precision(const std::string& dtype) {
+  if (dtype != "bf16") return tn::Precision::f32;
+  if (tn::onednn::has_fast_bf16()) return tn::Precision::bf16;
+  std::fprintf(stderr, "typenet: this CPU has no native bf16 (AVX512-BF16); running in f32\n");
+  return tn::Precision::f32;
+}
 
 struct TrainArgs {
   std::string model = "SeedModel7", data = "data/cifar-10-batches-bin", save;
   int epochs = 30, batch = 256, threads = 0;
   float lr = 0.1f, wd = 5e-4f, momentum = 0.9f, smoothing = 0.1f, warmup = 0.1f;
   std::uint64_t seed = 1;
-  std::string optimizer = "sgd";
+  std::string optimizer = "sgd", dtype = "f32";
   bool no_augment = false;
   std::size_t limit = 0;  // use only the first N records of each file (quick tries)
 };
@@ -22,10 +32,10 @@ template <class Net>
 int train(const TrainArgs& a) {
   tn::onednn::set_threads(a.threads);
   const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
-  tn::Model<Net> model({.batch = a.batch, .seed = a.seed});
-  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %d threads, %zu train / %zu test images\n",
-              a.model.c_str(), Net::param_count, Net::macs, a.batch, tn::onednn::threads(), data.train.size(),
-              data.test.size());
+  tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
+  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu test images\n",
+              a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
+              data.train.size(), data.test.size());
   tn::TrainConfig cfg{.epochs = a.epochs,
                       .schedule = {.peak = a.lr, .warmup = a.warmup},
                       .label_smoothing = a.smoothing,
@@ -55,12 +65,86 @@ int train(const TrainArgs& a) {
 template <class Net>
 int eval(const std::string& name, const std::string& weights, const std::string& dir, int batch, int threads) {
   tn::onednn::set_threads(threads);
-  const auto data = tn::cifar10::load(dir);
   tn::Model<Net> model({.batch = batch});
-  tn::io::load(weights, model);
+  tn::io::load(weights, model);  // first: a wrong file should not wait for the dataset
+  const auto data = tn::cifar10::load(dir);
   const auto r = tn::evaluate(model, data.test);
   std::printf("model %s, weights %s: test_loss %.4f\n", name.c_str(), weights.c_str(), r.loss);
   std::printf("test_accuracy=%.4f\n", r.accuracy);
+  return 0;
+}
+
+struct BenchArgs {
+  std::string model = "SeedModel7", mode = "train", dtype = "f32";
+  int batch = 256, threads = 0, steps = 0, repeats = 3;
+};
+
+static const char* isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    default: return "other";
+  }
+}
+
+// One line: settings, throughput (or latency), achieved GFLOP/s and its fraction of the
+// FMA peak measured here. Training counts 3 x forward MACs x 2 FLOPs per image.
+template <class Net>
+int bench(const BenchArgs& a) {
+  tn::onednn::set_threads(a.threads);
+  const int threads = tn::onednn::threads();
+  const int batch = a.mode == "latency" ? 1 : a.batch;
+  tn::Model<Net> m({.batch = batch, .precision = precision(a.dtype)});
+  tn::Rng rng(1);
+  for (auto& x : m.input()) x = rng.uniform(-1, 1);
+  std::vector<int> labels(batch);
+  for (auto& l : labels) l = int(rng.below(Net::output_shape.c));
+  tn::SGD opt{};
+  auto run_once = [&] {
+    if (a.mode == "train") {
+      m.forward(tn::Mode::train);
+      tn::softmax_cross_entropy(m.output(), labels, Net::output_shape.c, 0.1f, m.diff_output());
+      m.backward();
+      opt.step(m.params(), m.grads(), 1e-4f);
+    } else {
+      m.forward(tn::Mode::infer);
+    }
+  };
+  using clock = std::chrono::steady_clock;
+  for (int i = 0; i < 3; ++i) run_once();  // warm-up
+  const auto peak = tn::bench::measure_peak(threads);
+  const double flops_per_image = 2.0 * double(Net::macs) * (a.mode == "train" ? 3 : 1);
+  const bool bf16 = m.options().precision == tn::Precision::bf16;
+  const double peak_gflops = bf16 ? peak.bf16_gflops : peak.f32_gflops;
+  const char* peak_name = bf16 ? "peak_bf16_gflops" : "peak_f32_gflops";
+  std::printf("bench model=%s mode=%s dtype=%s batch=%d threads=%d isa=%s ", a.model.c_str(), a.mode.c_str(),
+              bf16 ? "bf16" : "f32", batch, threads, isa_name());
+  if (a.mode == "latency") {
+    std::vector<double> ms;
+    for (int i = 0; i < std::max(a.steps, 300); ++i) {
+      const auto t0 = clock::now();
+      run_once();
+      ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    const double gflops = flops_per_image / (ms[ms.size() / 2] * 1e-3) / 1e9;
+    std::printf("latency_ms_median=%.4f p90=%.4f gflops=%.1f %s=%.0f fraction=%.3f\n", ms[ms.size() / 2],
+                ms[ms.size() * 9 / 10], gflops, peak_name, peak_gflops, gflops / peak_gflops);
+    return 0;
+  }
+  // About 1 TFLOP of work per repeat (a few seconds here) unless --steps says otherwise.
+  const int steps = a.steps ? a.steps : std::max(3, int(1e12 / (flops_per_image * batch)));
+  double best = 0;
+  for (int r = 0; r < a.repeats; ++r) {
+    const auto t0 = clock::now();
+    for (int i = 0; i < steps; ++i) run_once();
+    best = std::max(best, steps * batch / std::chrono::duration<double>(clock::now() - t0).count());
+  }
+  const double gflops = best * flops_per_image / 1e9;
+  std::printf("steps=%d repeats=%d img_s=%.1f gflops=%.1f %s=%.0f fraction=%.3f\n", steps, a.repeats, best, gflops,
+              peak_name, peak_gflops, gflops / peak_gflops);
   return 0;
 }
 
@@ -89,6 +173,8 @@ int main(int argc, char** argv) {
   tr->add_option("--seed", ta.seed, "Seed of weights, shuffling, augmentation, dropout")->capture_default_str();
   tr->add_option("--threads", ta.threads, "Threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
   tr->add_option("--save", ta.save, "Write weights here after every epoch (atomically)");
+  tr->add_option("--dtype", ta.dtype, "f32, or bf16 (f32 master weights; falls back to f32 without AVX512-BF16)")
+      ->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
   tr->add_flag("--no-augment", ta.no_augment, "Disable random crop and flip");
   tr->add_option("--limit", ta.limit, "Use only the first N images of each batch file (quick runs)")
       ->check(CLI::Range(1, 10000));
@@ -102,6 +188,18 @@ int main(int argc, char** argv) {
   ev->add_option("--batch", eb, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
   ev->add_option("--threads", et, "Threads (0: all cores)")->capture_default_str();
 
+  BenchArgs ba;
+  auto* bn = app.add_subcommand("bench", "Measure training/inference throughput or batch-1 latency (one line)");
+  bn->add_option("--model", ba.model, "Model name")->capture_default_str();
+  bn->add_option("--mode", ba.mode, "train, infer or latency (batch 1)")->capture_default_str()
+      ->check(CLI::IsMember({"train", "infer", "latency"}));
+  bn->add_option("--dtype", ba.dtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
+  bn->add_option("--batch", ba.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
+  bn->add_option("--threads", ba.threads, "Threads (0: all cores)")->capture_default_str();
+  bn->add_option("--steps", ba.steps, "Steps per repeat (0: about 1 TFLOP of work)");
+  bn->add_option("--repeats", ba.repeats, "Repeats; the best is reported")->capture_default_str()
+      ->check(CLI::Range(1, 100));
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->parsed()) {
@@ -113,11 +211,11 @@ int main(int argc, char** argv) {
       });
       return 0;
     }
-    const std::string& name = tr->parsed() ? ta.model : em;
+    const std::string& name = tr->parsed() ? ta.model : bn->parsed() ? ba.model : em;
     int rc = 2;
     const bool found = tn::zoo::visit_model(name, [&](auto t) {
       using Net = typename decltype(t)::type;
-      rc = tr->parsed() ? train<Net>(ta) : eval<Net>(em, ew, ed, eb, et);
+      rc = tr->parsed() ? train<Net>(ta) : bn->parsed() ? bench<Net>(ba) : eval<Net>(em, ew, ed, eb, et);
     });
     if (!found) {
       std::fprintf(stderr, "typenet: unknown model '%s' (see `typenet models`)\n", name.c_str());

@@ -5,12 +5,17 @@ namespace typenet {
 
 // How a Model is built. The batch size is fixed at construction: primitives and buffers are
 // planned for it once, so a step allocates nothing.
+// Activation and weight precision of the fast backend. bf16 keeps f32 master weights,
+// gradients, BN statistics and the loss; it needs AVX512-BF16 to be fast (bench picks it).
+enum class Precision { f32, bf16 };
+
 struct ModelOptions {
   int batch = 256;
   std::uint64_t seed = 1;     // initial weights and dropout masks
   bool input_grad = false;    // also compute d(loss)/d(input) (tests, saliency)
   float bn_momentum = 0.1f;   // weight of a new batch in BN running statistics (PyTorch's convention)
   float bn_eps = 1e-5f;
+  Precision precision = Precision::f32;  // oneDNN backend only
 };
 
 }  // namespace typenet

@@ -3,6 +3,7 @@
 #include <string_view>
 #include <type_traits>
 #include "typenet/zoo/airbench94.hpp"
+#include "typenet/zoo/resnet.hpp"
 #include "typenet/zoo/seed_model7.hpp"
 
 namespace typenet::zoo {
@@ -11,6 +12,8 @@ namespace typenet::zoo {
 template <class F> void for_each_model(F&& f) {
   f(std::type_identity<SeedModel7>{}, "SeedModel7");
   f(std::type_identity<Airbench94>{}, "Airbench94");
+  f(std::type_identity<ResNet18>{}, "ResNet18");
+  f(std::type_identity<ResNet34>{}, "ResNet34");
 }
 
 // Calls f with the named model's type; false when no model has that name.

@@ -25,7 +25,7 @@ struct BnCore {
         {dnnl::prop_kind::forward_inference, d, c.bn_eps, f | flags::use_global_stats}, c.attr, c.engine));
     bwd = c.note(dnnl::batch_normalization_backward::primitive_desc(
         {dnnl::prop_kind::backward, d, d, c.bn_eps, f}, c.attr, c.engine, train));
-    count = float(d.get_size() / sizeof(float) / C);
+    count = float(d.dims()[0] * d.dims()[2] * d.dims()[3]);
     return d;
   }
 

@@ -30,6 +30,7 @@ struct Context {
   int batch = 1;
   float bn_momentum = 0.1f;  // weight of the new batch in the running statistics
   float bn_eps = 1e-5f;
+  dt act = dt::f32;  // activations and conv weights (bf16: f32 master copies stay in the flat buffers)
   Rng rng{0};
 
   template <class PD> PD note(PD pd) {  // record a primitive's scratchpad need
@@ -44,10 +45,11 @@ struct Context {
 };
 
 // A tensor of the activation flow: (N,C,H,W) or (N,F) in plain layout.
-inline memory::desc plain_desc(int n, Shape s) {
-  if (s.rank == 1) return {dims{n, s.c}, dt::f32, tag::nc};
-  return {dims{n, s.c, s.h, s.w}, dt::f32, tag::nchw};
+inline memory::desc plain_desc(int n, Shape s, dt type = dt::f32) {
+  if (s.rank == 1) return {dims{n, s.c}, type, tag::nc};
+  return {dims{n, s.c, s.h, s.w}, type, tag::nchw};
 }
+inline std::size_t elements(const memory::desc& d) { return d.get_size() / memory::data_type_size(d.data_type()); }
 
 // Step: one primitive with arguments fixed at construction. It calls the C API with a
 // prebuilt argument array, so executing it builds no map and allocates nothing of ours.

@@ -26,30 +26,31 @@ struct ConvCore {
   static memory::desc bias_desc() { return {dims{L::filters}, dt::f32, tag::x}; }
   static dims strides() { return {L::stride, L::stride}; }
   static dims padding() { return {L::pad, L::pad}; }
+  static memory::desc weights_any(dt type) { return {dims{L::filters, In.c, L::kernel, L::kernel}, type, tag::any}; }
   static dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d,
                                               const memory::desc& dst_d, bool with_bias) {
-    memory::desc w_any{dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::any};
+    const memory::desc w_any = weights_any(src_d.data_type());
     if (with_bias)
       return {prop, dnnl::algorithm::convolution_direct, src_d, w_any, bias_desc(), dst_d, strides(), padding(), padding()};
     return {prop, dnnl::algorithm::convolution_direct, src_d, w_any, dst_d, strides(), padding(), padding()};
   }
 
   memory::desc plan(Context& c, const memory::desc& src_d, bool src_needs_grad) {
-    memory::desc any_src{dims{c.batch, In.c, In.h, In.w}, dt::f32, tag::any};
-    memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, dt::f32, tag::any};
+    memory::desc any_src{dims{c.batch, In.c, In.h, In.w}, c.act, tag::any};
+    memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, c.act, tag::any};
     // The input image (3 channels) stays plain: oneDNN's first-layer kernels read it directly.
-    const memory::desc& s = In.c < 8 ? src_d : any_src;
+    const memory::desc s = In.c < 8 ? memory::desc(src_d.dims(), c.act, tag::nchw) : any_src;
     fwd = c.note(fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, L::bias), c.attr, c.engine));
-    memory::desc w_any{dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::any};
+    const memory::desc w_any = weights_any(c.act), dw_any = weights_any(dt::f32);  // f32 gradients
     // Built only when the layer before wants its gradient (never for the input image).
     if (src_needs_grad)
       bwd_data = c.note(dnnl::convolution_backward_data::primitive_desc(
           {dnnl::algorithm::convolution_direct, any_src, w_any, fwd.dst_desc(), strides(), padding(), padding()},
           c.attr, c.engine, fwd));
     bwd_weights = c.note(dnnl::convolution_backward_weights::primitive_desc(
-        L::bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), w_any,
+        L::bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), dw_any,
                                                            bias_desc(), fwd.dst_desc(), strides(), padding(), padding())
-                : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), w_any,
+                : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), dw_any,
                                                            fwd.dst_desc(), strides(), padding(), padding()),
         c.attr, c.engine, fwd));
     return fwd.dst_desc();

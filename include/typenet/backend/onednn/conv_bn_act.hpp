@@ -17,13 +17,13 @@ struct Kernel<op::ConvBnAct, L, In> {
   static constexpr Shape Out = Node<ConvL, In>::out;
   static constexpr long conv_params = Node<ConvL, In>::params;
   static constexpr long weight_count = Node<ConvL, In>::bound::weights;
-  static constexpr bool relu = Act::fn == EltwiseFn::relu;  // in place: backward from y
+  bool in_place = false;  // ReLU runs in place: its backward reads y, not x
 
   ConvCore<ConvL, In> conv;
   BnCore<Out.c> bn;
-  EltwiseCore<Act, relu> act;
+  EltwiseCore<Act> act;
   memory dst, diff_dst;
-  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (GELU keeps it apart from y)
+  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (apart from y unless in place)
 
   dnnl::convolution_forward::primitive_desc infer;  // folded
   memory w_folded_plain, b_folded, w_folded;
@@ -33,7 +33,8 @@ struct Kernel<op::ConvBnAct, L, In> {
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
     bn.plan(c, d);
-    act.plan(c, d);
+    in_place = Act::fn == EltwiseFn::relu;
+    act.plan(c, d, in_place);
     dnnl::post_ops po;
     po.append_eltwise(1.0f, eltwise_algorithm<Act>(), 0.0f, 0.0f);
     dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
@@ -52,8 +53,8 @@ struct Kernel<op::ConvBnAct, L, In> {
     diff_dst = c.make(d);
     t = c.make(d);
     diff_t = c.make(d);
-    bn_out = relu ? dst : c.make(d);
-    diff_bn_out = relu ? diff_dst : c.make(d);  // ReLU's backward runs in place on diff_dst
+    bn_out = in_place ? dst : c.make(d);
+    diff_bn_out = in_place ? diff_dst : c.make(d);
     conv.bind(c, io, s, t, diff_t);
     bn.bind(c, t, bn_out, diff_bn_out, diff_t, {s.params + conv_params, s.grads + conv_params, s.state});
     act.bind(c, bn_out, dst, diff_dst, diff_bn_out);

@@ -1,5 +1,6 @@
 #pragma once
 // Dense (inner product) on oneDNN. (N,F) => (N,U); weights (U,F) plain in the flat buffer.
+// It runs in f32 whatever the activations are: its input is converted on the way in (tiny).
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/layers/dense.hpp"
 
@@ -12,13 +13,14 @@ struct Kernel<op::Dense, L, In> {
   dnnl::inner_product_backward_data::primitive_desc bwd_data;
   dnnl::inner_product_backward_weights::primitive_desc bwd_weights;
   memory dst, diff_dst, w_plain, dw_plain, bias, dbias;
-  Relayout w, dw;
+  Relayout src32, w, dw, diff_src32;
   Step fwd_step, bwd_data_step, bwd_weights_step;
 
   static memory::desc w_desc(tag t) { return {dims{U, F}, dt::f32, t}; }
   static memory::desc b_desc() { return {dims{U}, dt::f32, tag::x}; }
 
-  memory::desc plan(Context& c, const memory::desc& src, bool) {
+  memory::desc plan(Context& c, const memory::desc&, bool) {
+    const memory::desc src = plain_desc(c.batch, In);
     const memory::desc dst_d = plain_desc(c.batch, Shape(U));
     fwd = c.note(dnnl::inner_product_forward::primitive_desc(
         L::bias ? dnnl::inner_product_forward::desc(dnnl::prop_kind::forward_training, src, w_desc(tag::any), b_desc(), dst_d)
@@ -41,22 +43,26 @@ struct Kernel<op::Dense, L, In> {
       bias = c.wrap(b_desc(), s.params + long(U) * F);
       dbias = c.wrap(b_desc(), s.grads + long(U) * F);
     }
+    src32.plan(c, io.src, fwd.src_desc());
     w.plan(c, w_plain, fwd.weights_desc());
     dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
-    fwd_step = Step(dnnl::inner_product_forward(fwd), {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_WEIGHTS, &w.to},
+    fwd_step = Step(dnnl::inner_product_forward(fwd), {{DNNL_ARG_SRC, &src32.to}, {DNNL_ARG_WEIGHTS, &w.to},
                                                        {DNNL_ARG_BIAS, &bias}, {DNNL_ARG_DST, &dst},
                                                        {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     bwd_weights_step = Step(dnnl::inner_product_backward_weights(bwd_weights),
-                            {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_DIFF_DST, &diff_dst},
+                            {{DNNL_ARG_SRC, &src32.to}, {DNNL_ARG_DIFF_DST, &diff_dst},
                              {DNNL_ARG_DIFF_WEIGHTS, &dw.to}, {DNNL_ARG_DIFF_BIAS, &dbias},
                              {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
-    if (io.diff_src)
+    if (io.diff_src) {
+      diff_src32.plan_out(c, bwd_data.diff_src_desc(), io.diff_src);
       bwd_data_step = Step(dnnl::inner_product_backward_data(bwd_data),
                            {{DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_WEIGHTS, &w.to},
-                            {DNNL_ARG_DIFF_SRC, &io.diff_src}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+                            {DNNL_ARG_DIFF_SRC, &diff_src32.to}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    }
   }
   void prepare_inference(Context&) {}
   void forward(Context& c, bool) {
+    src32.run(c);
     w.run(c);
     fwd_step.run(c);
   }
@@ -64,6 +70,7 @@ struct Kernel<op::Dense, L, In> {
     bwd_weights_step.run(c);
     dw.run(c);
     bwd_data_step.run(c);
+    diff_src32.run(c);
   }
 };
 

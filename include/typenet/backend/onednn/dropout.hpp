@@ -1,11 +1,25 @@
 #pragma once
 // Dropout on oneDNN's buffers: oneDNN 2.6 has no dropout primitive, and a mask is layout-blind,
-// so this runs over the whole buffer (padding included, where values are zero anyway).
+// so this runs over the whole buffer (padding included, where values are zero anyway), in f32
+// or bf16 (bf16 values are the upper halves of f32s; scaling rounds to nearest even).
 #include <cstdint>
+#include <cstring>
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/layers/dropout.hpp"
 
 namespace typenet::onednn {
+
+inline float bf16_to_f32(std::uint16_t v) {
+  const std::uint32_t bits = std::uint32_t(v) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+inline std::uint16_t f32_to_bf16(float f) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  return std::uint16_t((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
+}
 
 template <class L, Shape In>
 struct Kernel<op::Dropout, L, In> {
@@ -15,34 +29,44 @@ struct Kernel<op::Dropout, L, In> {
   Io io;
   std::vector<std::uint8_t> keep;  // 1 = kept, for the backward
   std::size_t count = 0;
+  bool bf16 = false;
 
   memory::desc plan(Context&, const memory::desc& src, bool) { return src; }
   void bind(Context& c, const Io& in, Slices) {
     io = in;
     dst = c.make(in.src.get_desc());
     diff_dst = c.make(in.src.get_desc());
-    count = in.src.get_desc().get_size() / sizeof(float);
+    count = elements(in.src.get_desc());
+    bf16 = in.src.get_desc().data_type() == dt::bf16;
     keep.assign(count, 1);
   }
   void prepare_inference(Context&) {}
-  void forward(Context& c, bool training) {
-    const auto* x = static_cast<const float*>(io.src.get_data_handle());
-    auto* y = static_cast<float*>(dst.get_data_handle());
-    if (!training) { std::copy(x, x + count, y); return; }
-    std::size_t i = 0;
-    while (i < count) {  // four 16-bit draws per 64-bit number
-      std::uint64_t r = c.rng.next();
-      for (int k = 0; k < 4 && i < count; ++k, ++i, r >>= 16) {
-        keep[i] = (r & 0xFFFF) >= drop_below;
-        y[i] = keep[i] ? x[i] * keep_scale : 0.0f;
-      }
+
+  // y[i] = keep[i] ? x[i] * keep_scale : 0, in the buffers' element type.
+  template <class T> static void apply(const void* x, void* y, const std::uint8_t* keep, std::size_t n) {
+    const T* in = static_cast<const T*>(x);
+    T* out = static_cast<T*>(y);
+    for (std::size_t i = 0; i < n; ++i) {
+      if constexpr (std::is_same_v<T, float>) out[i] = keep[i] ? in[i] * keep_scale : 0.0f;
+      else out[i] = keep[i] ? f32_to_bf16(bf16_to_f32(in[i]) * keep_scale) : 0;
     }
+  }
+  void forward(Context& c, bool training) {
+    if (!training) {
+      std::memcpy(dst.get_data_handle(), io.src.get_data_handle(), io.src.get_desc().get_size());
+      return;
+    }
+    for (std::size_t i = 0; i < count;) {  // four 16-bit draws per 64-bit number
+      std::uint64_t r = c.rng.next();
+      for (int k = 0; k < 4 && i < count; ++k, ++i, r >>= 16) keep[i] = (r & 0xFFFF) >= drop_below;
+    }
+    if (bf16) apply<std::uint16_t>(io.src.get_data_handle(), dst.get_data_handle(), keep.data(), count);
+    else apply<float>(io.src.get_data_handle(), dst.get_data_handle(), keep.data(), count);
   }
   void backward(Context&) {
     if (!io.diff_src) return;
-    const auto* dy = static_cast<const float*>(diff_dst.get_data_handle());
-    auto* dx = static_cast<float*>(io.diff_src.get_data_handle());
-    for (std::size_t i = 0; i < count; ++i) dx[i] = keep[i] ? dy[i] * keep_scale : 0.0f;
+    if (bf16) apply<std::uint16_t>(diff_dst.get_data_handle(), io.diff_src.get_data_handle(), keep.data(), count);
+    else apply<float>(diff_dst.get_data_handle(), io.diff_src.get_data_handle(), keep.data(), count);
   }
 };
 

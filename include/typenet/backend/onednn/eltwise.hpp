@@ -12,16 +12,20 @@ constexpr dnnl::algorithm eltwise_algorithm() {
   else return dnnl::algorithm::eltwise_linear;
 }
 
-// EltwiseCore: y = f(x). `from_dst`: ReLU's backward reads y instead of x, so it may run in place.
-template <class L, bool from_dst = false>
+// EltwiseCore: y = f(x). `from_dst` (ReLU only): the backward reads y instead of x, so the
+// forward may run in place.
+template <class L>
 struct EltwiseCore {
-  static constexpr auto algo = from_dst ? dnnl::algorithm::eltwise_relu_use_dst_for_bwd : eltwise_algorithm<L>();
   static constexpr float alpha = L::fn == EltwiseFn::scale ? float(L::factor) : 0.0f;
+  bool from_dst = false;
+  dnnl::algorithm algo = eltwise_algorithm<L>();
   dnnl::eltwise_forward::primitive_desc fwd;
   dnnl::eltwise_backward::primitive_desc bwd;
   Step fwd_step, bwd_step;
 
-  memory::desc plan(Context& c, const memory::desc& d) {
+  memory::desc plan(Context& c, const memory::desc& d, bool use_dst = false) {
+    from_dst = use_dst;
+    if (use_dst) algo = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
     fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, algo, d, alpha, 0.0f},
                                                        c.attr, c.engine));
     bwd = c.note(dnnl::eltwise_backward::primitive_desc({algo, d, d, alpha, 0.0f}, c.attr, c.engine, fwd));

@@ -12,13 +12,16 @@ struct Kernel<op::Flatten, L, In> {
   Step back;
   memory plain, diff_plain;
 
-  memory::desc plan(Context& c, const memory::desc&, bool) { return plain_desc(c.batch, Shape(int(In.size()))); }
+  memory::desc plan(Context& c, const memory::desc& src, bool) {
+    return plain_desc(c.batch, Shape(int(In.size())), src.data_type());
+  }
   void bind(Context& c, const Io& io, Slices) {
-    to_plain.plan(c, io.src, plain_desc(c.batch, In));
+    const dt type = io.src.get_desc().data_type();
+    to_plain.plan(c, io.src, plain_desc(c.batch, In, type));
     plain = to_plain.to;
-    dst = c.wrap(plain_desc(c.batch, Shape(int(In.size()))), plain.get_data_handle());
-    diff_plain = c.make(plain_desc(c.batch, In));
-    diff_dst = c.wrap(plain_desc(c.batch, Shape(int(In.size()))), diff_plain.get_data_handle());
+    dst = c.wrap(plain_desc(c.batch, Shape(int(In.size())), type), plain.get_data_handle());
+    diff_plain = c.make(plain_desc(c.batch, In, type));
+    diff_dst = c.wrap(plain_desc(c.batch, Shape(int(In.size())), type), diff_plain.get_data_handle());
     if (io.diff_src)  // a copy even when both are plain: the caller owns diff_src
       back = Step(dnnl::reorder(diff_plain, io.diff_src), {{DNNL_ARG_FROM, &diff_plain}, {DNNL_ARG_TO, &io.diff_src}});
   }

@@ -25,6 +25,7 @@ class Executor {
     ctx_.rng = Rng(o.seed ^ 0xD5A8u);
     ctx_.bn_momentum = o.bn_momentum;
     ctx_.bn_eps = o.bn_eps;
+    ctx_.act = o.precision == Precision::bf16 ? dt::bf16 : dt::f32;
     input_ = ctx_.make(plain_desc(batch, Net::input_shape));
     if (o.input_grad) input_grad_ = ctx_.make(plain_desc(batch, Net::input_shape));
     const memory::desc out = chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
@@ -69,5 +70,11 @@ inline void set_threads(int n) {
   if (n > 0) omp_set_num_threads(n);
 }
 inline int threads() { return omp_get_max_threads(); }
+
+// bf16 is fast only where the CPU has native bf16 dot products (AVX512-BF16 or AMX).
+inline bool has_fast_bf16() {
+  const auto isa = dnnl::get_effective_cpu_isa();
+  return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;
+}
 
 }  // namespace typenet::onednn

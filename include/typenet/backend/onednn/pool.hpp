@@ -23,13 +23,13 @@ struct Kernel<op::Pool, L, In> {
   memory::desc plan(Context& c, const memory::desc& src, bool) {
     const dims out4{c.batch, Out.c, L::global ? 1 : Out.h, L::global ? 1 : Out.w};
     // Global pooling writes plain NC; a window keeps the input's layout family (any).
-    memory::desc dst_d{out4, dt::f32, L::global ? tag::nchw : tag::any};
+    memory::desc dst_d{out4, src.data_type(), L::global ? tag::nchw : tag::any};
     const dims stride{bound::stride, bound::stride}, kernel{bound::window_h, bound::window_w}, pad{0, 0};
     fwd = c.note(dnnl::pooling_forward::primitive_desc(
         {dnnl::prop_kind::forward_training, algo, src, dst_d, stride, kernel, pad, pad}, c.attr, c.engine));
     bwd = c.note(dnnl::pooling_backward::primitive_desc({algo, src, fwd.dst_desc(), stride, kernel, pad, pad},
                                                         c.attr, c.engine, fwd));
-    if constexpr (L::global) return plain_desc(c.batch, Out);
+    if constexpr (L::global) return plain_desc(c.batch, Out, src.data_type());
     return fwd.dst_desc();
   }
   void bind(Context& c, const Io& io, Slices) {
@@ -44,8 +44,9 @@ struct Kernel<op::Pool, L, In> {
                                                     {DNNL_ARG_WORKSPACE, &workspace},
                                                     {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     if constexpr (L::global) {  // same bytes, seen as (N,C)
-      dst = c.wrap(plain_desc(c.batch, Out), out.get_data_handle());
-      diff_dst = c.wrap(plain_desc(c.batch, Out), diff_out.get_data_handle());
+      const auto flat = plain_desc(c.batch, Out, io.src.get_desc().data_type());
+      dst = c.wrap(flat, out.get_data_handle());
+      diff_dst = c.wrap(flat, diff_out.get_data_handle());
     }
   }
   void prepare_inference(Context&) {}

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""typenet against PyTorch on the same CPU, same networks, batch and threads, interleaved.
+
+  /usr/bin/python3 benchmarks/side_by_side.py [--runs 2] [--models SeedModel7,Airbench94,ResNet18]
+                                              [--modes train,infer] [--batch 256] [--threads 2]
+
+PyTorch (Debian's python3-torch) runs at its best: libjemalloc2 preloaded with decay disabled
+(the script re-executes itself under it), 2 threads, NCHW and channels_last, f32 and bf16
+autocast; its best configuration per dtype is the peer. Each run measures PyTorch and then
+typenet (`build/bin/typenet bench`), so both see the same machine state; the table reports
+the best of --runs for each, and the ratio typenet / PyTorch.
+"""
+import argparse, os, re, subprocess, sys, time
+
+JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+if "LD_PRELOAD" not in os.environ and os.path.exists(JEMALLOC):
+    env = dict(os.environ, LD_PRELOAD=JEMALLOC, MALLOC_CONF="dirty_decay_ms:-1,muzzy_decay_ms:-1")
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+import torch
+import torch.nn as nn
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TYPENET = os.path.join(ROOT, "build", "bin", "typenet")
+
+
+def seed_model7():
+    def block(i, o):
+        return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
+    return nn.Sequential(*block(3, 32), *block(32, 32), nn.MaxPool2d(2), nn.Dropout(0.2),
+                         *block(32, 64), *block(64, 64), nn.MaxPool2d(2), nn.Dropout(0.3),
+                         *block(64, 128), *block(128, 128), nn.MaxPool2d(2), nn.Dropout(0.4),
+                         *block(128, 256), *block(256, 256), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(256, 10))
+
+
+class Mul(nn.Module):
+    def __init__(self, s):
+        super().__init__()
+        self.s = s
+
+    def forward(self, x):
+        return x * self.s
+
+
+def airbench94():
+    def group(i, o):
+        return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.MaxPool2d(2), nn.BatchNorm2d(o), nn.GELU(),
+                nn.Conv2d(o, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.GELU()]
+    return nn.Sequential(nn.Conv2d(3, 24, 2, bias=True), nn.GELU(), *group(24, 64), *group(64, 256),
+                         *group(256, 256), nn.MaxPool2d(3), nn.Flatten(), nn.Linear(256, 10, bias=False), Mul(1 / 9))
+
+
+class Basic(nn.Module):
+    def __init__(self, i, o, s):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(i, o, 3, s, 1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True),
+                                  nn.Conv2d(o, o, 3, 1, 1, bias=False), nn.BatchNorm2d(o))
+        self.short = (nn.Sequential(nn.Conv2d(i, o, 1, s, bias=False), nn.BatchNorm2d(o))
+                      if s != 1 or i != o else nn.Identity())
+
+    def forward(self, x):
+        return torch.relu(self.body(x) + self.short(x))
+
+
+def resnet18():
+    layers, c = [nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True)], 64
+    for o, s in [(64, 1), (128, 2), (256, 2), (512, 2)]:
+        layers += [Basic(c, o, s), Basic(o, o, 1)]
+        c = o
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10))
+
+
+MODELS = {"SeedModel7": seed_model7, "Airbench94": airbench94, "ResNet18": resnet18}
+
+
+def torch_img_s(name, mode, dtype, channels_last, batch, min_seconds=4.0):
+    torch.manual_seed(0)
+    net = MODELS[name]()
+    x = torch.randn(batch, 3, 32, 32)
+    y = torch.randint(0, 10, (batch,))
+    if channels_last:
+        net = net.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    opt = torch.optim.SGD(net.parameters(), lr=1e-4, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+    bf16 = dtype == "bf16"
+
+    def step():
+        if mode == "train":
+            net.train()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = loss_fn(net(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        else:
+            net.eval()
+            with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                net(x)
+
+    for _ in range(3):
+        step()
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < min_seconds:
+        step()
+        n += 1
+    return n * batch / (time.perf_counter() - t0)
+
+
+def typenet_img_s(name, mode, dtype, batch, threads):
+    out = subprocess.run([TYPENET, "bench", "--model", name, "--mode", mode, "--dtype", dtype, "--batch", str(batch),
+                          "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
+    m = re.search(r"img_s=([0-9.]+)", out.stdout)
+    if not m:
+        return None, (out.stderr.strip() or out.stdout.strip()).splitlines()[-1]
+    return float(m.group(1)), out.stdout.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--models", default="SeedModel7,Airbench94,ResNet18")
+    ap.add_argument("--modes", default="train,infer")
+    ap.add_argument("--dtypes", default="f32,bf16")
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    print(f"# torch {torch.__version__}, threads {a.threads}, batch {a.batch}, runs {a.runs}, "
+          f"LD_PRELOAD={os.environ.get('LD_PRELOAD', '')}", flush=True)
+    best = {}
+    for run in range(a.runs):
+        for name in a.models.split(","):
+            for mode in a.modes.split(","):
+                for dtype in a.dtypes.split(","):
+                    for cl in (False, True):
+                        v = torch_img_s(name, mode, dtype, cl, a.batch)
+                        k = (name, mode, dtype, "torch")
+                        best[k] = max(best.get(k, 0), v)
+                        print(f"run {run} torch  {name} {mode} {dtype} {'channels_last' if cl else 'nchw'}: "
+                              f"{v:.1f} img/s", flush=True)
+                    v, line = typenet_img_s(name, mode, dtype, a.batch, a.threads)
+                    print(f"run {run} typenet {name} {mode} {dtype}: {line}", flush=True)
+                    if v is not None:
+                        k = (name, mode, dtype, "typenet")
+                        best[k] = max(best.get(k, 0), v)
+    print("\n| model | mode | dtype | PyTorch img/s (best layout) | typenet img/s | typenet / PyTorch |")
+    print("|---|---|---|---:|---:|---:|")
+    for name in a.models.split(","):
+        for mode in a.modes.split(","):
+            for dtype in a.dtypes.split(","):
+                t = best.get((name, mode, dtype, "torch"))
+                n = best.get((name, mode, dtype, "typenet"))
+                ratio = f"{n / t:.2f}" if n and t else "n/a"
+                print(f"| {name} | {mode} | {dtype} | {t:.1f} | {n:.1f} | {ratio} |" if n else
+                      f"| {name} | {mode} | {dtype} | {t:.1f} | not implemented | n/a |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+#pragma once
+// The machine's FMA peak, measured rather than looked up: `threads` copies of a loop of
+// independent fused multiply-adds (16 accumulators hide the FMA latency), f32 on 512-bit
+// vectors, and bf16 dot products (vdpbf16ps) where the CPU has AVX512-BF16.
+#include <immintrin.h>
+#include <omp.h>
+#include <chrono>
+
+namespace typenet::bench {
+
+struct Peak {
+  double f32_gflops = 0;   // 0 when the CPU lacks AVX-512
+  double bf16_gflops = 0;  // 0 when the CPU lacks AVX512-BF16
+};
+
+__attribute__((target("avx512f"))) inline double fma_f32_loop(long iters) {
+  __m512 acc[16];
+  for (auto& a : acc) a = _mm512_set1_ps(0.0f);
+  const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+  for (long i = 0; i < iters; ++i)
+    for (auto& a : acc) a = _mm512_fmadd_ps(a, x, y);
+  __m512 s = acc[0];
+  for (int k = 1; k < 16; ++k) s = _mm512_add_ps(s, acc[k]);
+  return _mm512_reduce_add_ps(s);
+}
+
+__attribute__((target("avx512f,avx512bf16"))) inline double dpbf16_loop(long iters) {
+  __m512 acc[16];
+  for (auto& a : acc) a = _mm512_set1_ps(0.0f);
+  const __m512bh x = (__m512bh)_mm512_set1_epi16(0x3f80), y = (__m512bh)_mm512_set1_epi16(0x3380);
+  for (long i = 0; i < iters; ++i)
+    for (auto& a : acc) a = _mm512_dpbf16_ps(a, x, y);
+  __m512 s = acc[0];
+  for (int k = 1; k < 16; ++k) s = _mm512_add_ps(s, acc[k]);
+  return _mm512_reduce_add_ps(s);
+}
+
+// flops_per_iter: per thread per loop iteration (16 vectors x 16 lanes x 2, twice that for bf16 pairs).
+template <class F>
+double measure(F loop, double flops_per_iter, int threads) {
+  const long iters = 20'000'000;
+  double best = 0, sink = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel num_threads(threads) reduction(+ : sink)
+    sink += loop(iters);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    best = std::max(best, flops_per_iter * iters * threads / s / 1e9);
+  }
+  return sink == 12345.0 ? 0 : best;  // keep the loops alive
+}
+
+inline Peak measure_peak(int threads) {
+  Peak p;
+  if (__builtin_cpu_supports("avx512f")) p.f32_gflops = measure(fma_f32_loop, 16 * 16 * 2, threads);
+  if (__builtin_cpu_supports("avx512bf16")) p.bf16_gflops = measure(dpbf16_loop, 16 * 32 * 2, threads);
+  return p;
+}
+
+}  // namespace typenet::bench

@@ -1,0 +1,16 @@
+# Every public header compiles on its own. Run as: cmake -DCXX=... -DINC=... -P headers_check.cmake
+file(GLOB_RECURSE headers RELATIVE ${INC} ${INC}/typenet/*.hpp)
+set(failed "")
+foreach(h ${headers})
+  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp "#include <${h}>\n#include <${h}>\n")
+  execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -mavx512f -I${INC} ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    list(APPEND failed "${h}:\n${err}")
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "headers that do not compile alone:\n${failed}")
+endif()
+list(LENGTH headers n)
+message(STATUS "${n} headers compile on their own")
