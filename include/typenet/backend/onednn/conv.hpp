@@ -1,6 +1,7 @@
 #pragma once
 // Convolution on oneDNN. The primitive chooses its layouts (format_tag::any); master weights
 // stay plain (F,C,K,K) in the flat parameter buffer and are reordered only when it wants another.
+#include <string_view>
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/graph/node.hpp"
 #include "typenet/layers/conv.hpp"
@@ -36,12 +37,24 @@ struct ConvCore {
   }
 
   memory::desc plan(Context& c, const memory::desc& src_d, bool src_needs_grad) {
-    memory::desc any_src{dims{c.batch, In.c, In.h, In.w}, c.act, tag::any};
-    memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, c.act, tag::any};
+    plan_as(c, src_d, src_needs_grad, c.act);
+    // A bf16 conv that oneDNN only has a reference kernel for (seen: airbench's 2x2 whitening
+    // conv, backward weights) runs in f32 instead; the reorders around it convert.
+    if (c.act == dt::bf16 && uses_reference_kernel(src_needs_grad)) plan_as(c, src_d, src_needs_grad, dt::f32);
+    return fwd.dst_desc();
+  }
+  bool uses_reference_kernel(bool with_bwd_data) const {
+    auto ref = [](const char* impl) { return std::string_view(impl).starts_with("ref"); };
+    return ref(fwd.impl_info_str()) || ref(bwd_weights.impl_info_str()) ||
+           (with_bwd_data && ref(bwd_data.impl_info_str()));
+  }
+  void plan_as(Context& c, const memory::desc& src_d, bool src_needs_grad, dt type) {
+    memory::desc any_src{dims{c.batch, In.c, In.h, In.w}, type, tag::any};
+    memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, type, tag::any};
     // The input image (3 channels) stays plain: oneDNN's first-layer kernels read it directly.
-    const memory::desc s = In.c < 8 ? memory::desc(src_d.dims(), c.act, tag::nchw) : any_src;
+    const memory::desc s = In.c < 8 ? memory::desc(src_d.dims(), type, tag::nchw) : any_src;
     fwd = c.note(fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, L::bias), c.attr, c.engine));
-    const memory::desc w_any = weights_any(c.act), dw_any = weights_any(dt::f32);  // f32 gradients
+    const memory::desc w_any = weights_any(type), dw_any = weights_any(dt::f32);  // f32 gradients
     // Built only when the layer before wants its gradient (never for the input image).
     if (src_needs_grad)
       bwd_data = c.note(dnnl::convolution_backward_data::primitive_desc(
@@ -53,7 +66,6 @@ struct ConvCore {
                 : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), dw_any,
                                                            fwd.dst_desc(), strides(), padding(), padding()),
         c.attr, c.engine, fwd));
-    return fwd.dst_desc();
   }
 
   // dst and diff_dst belong to the caller; they have the layout plan() returned.
