@@ -17,13 +17,15 @@ struct Kernel<op::Pool, L, In> {
   dnnl::pooling_forward::primitive_desc fwd;
   dnnl::pooling_backward::primitive_desc bwd;
   memory dst, diff_dst;              // what neighbours see
-  memory out, diff_out, workspace;   // owned buffers (4-D)
-  Step fwd_step, bwd_step;
+  memory out, diff_out, workspace;   // owned buffers (4-D, the primitive's layout)
+  memory flat4, diff_flat4;          // GlobalAvgPool: (N,C,1,1) plain, seen by neighbours as (N,C)
+  Step fwd_step, bwd_step, to_flat, from_flat;
 
   memory::desc plan(Context& c, const memory::desc& src, bool) {
     const dims out4{c.batch, Out.c, L::global ? 1 : Out.h, L::global ? 1 : Out.w};
-    // Global pooling writes plain NC; a window keeps the input's layout family (any).
-    memory::desc dst_d{out4, src.data_type(), L::global ? tag::nchw : tag::any};
+    // The primitive picks its output layout (a plain one would send oneDNN 2.6 to its
+    // reference kernel); GlobalAvgPool's small (N,C,1,1) output is then reordered to plain.
+    memory::desc dst_d{out4, src.data_type(), tag::any};
     const dims stride{bound::stride, bound::stride}, kernel{bound::window_h, bound::window_w}, pad{0, 0};
     fwd = c.note(dnnl::pooling_forward::primitive_desc(
         {dnnl::prop_kind::forward_training, algo, src, dst_d, stride, kernel, pad, pad}, c.attr, c.engine));
@@ -43,15 +45,25 @@ struct Kernel<op::Pool, L, In> {
       bwd_step = Step(dnnl::pooling_backward(bwd), {{DNNL_ARG_DIFF_DST, &diff_out}, {DNNL_ARG_DIFF_SRC, &io.diff_src},
                                                     {DNNL_ARG_WORKSPACE, &workspace},
                                                     {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
-    if constexpr (L::global) {  // same bytes, seen as (N,C)
-      const auto flat = plain_desc(c.batch, Out, io.src.get_desc().data_type());
-      dst = c.wrap(flat, out.get_data_handle());
-      diff_dst = c.wrap(flat, diff_out.get_data_handle());
+    if constexpr (L::global) {
+      const dt type = io.src.get_desc().data_type();
+      flat4 = c.make({dims{c.batch, Out.c, 1, 1}, type, tag::nchw});
+      diff_flat4 = c.make(flat4.get_desc());
+      to_flat = Step(dnnl::reorder(out, flat4), {{DNNL_ARG_FROM, &out}, {DNNL_ARG_TO, &flat4}});
+      from_flat = Step(dnnl::reorder(diff_flat4, diff_out), {{DNNL_ARG_FROM, &diff_flat4}, {DNNL_ARG_TO, &diff_out}});
+      dst = c.wrap(plain_desc(c.batch, Out, type), flat4.get_data_handle());  // same bytes, seen as (N,C)
+      diff_dst = c.wrap(plain_desc(c.batch, Out, type), diff_flat4.get_data_handle());
     }
   }
   void prepare_inference(Context&) {}
-  void forward(Context& c, bool) { fwd_step.run(c); }
-  void backward(Context& c) { bwd_step.run(c); }
+  void forward(Context& c, bool) {
+    fwd_step.run(c);
+    to_flat.run(c);
+  }
+  void backward(Context& c) {
+    from_flat.run(c);
+    bwd_step.run(c);
+  }
 };
 
 }  // namespace typenet::onednn
