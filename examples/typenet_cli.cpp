@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <algorithm>
+#include <tuple>
 #include <typenet/bench/peak.hpp>
 #include <typenet/typenet.hpp>
 
@@ -26,36 +27,56 @@ struct TrainArgs {
   std::string optimizer = "sgd", dtype = "f32";
   bool no_augment = false;
   std::size_t limit = 0;  // use only the first N records of each file (quick tries)
+  std::size_t val = 0;    // validation images carved from the training set (0: judge on test)
+  int early_stop = 0;     // patience in epochs (0: off)
+  std::string history;    // folder for history.csv / history.json
 };
 
 template <class Net>
 int train(const TrainArgs& a) {
   tn::onednn::set_threads(a.threads);
   const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
+  // With --val, epochs are judged on a stratified split of the training set and the test set
+  // is used once, at the end; without it, every epoch is evaluated on the test set.
+  tn::cifar10::Split train_split, val_split;
+  if (a.val) std::tie(train_split, val_split) = tn::stratified_split(data.train, a.val, a.seed);
+  const tn::cifar10::Split& train_set = a.val ? train_split : data.train;
+  const tn::cifar10::Split& held_out = a.val ? val_split : data.test;
+  const char* held_name = a.val ? "val" : "test";
+
   tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
-  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu test images\n",
+  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu %s / %zu test images\n",
               a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
-              data.train.size(), data.test.size());
+              train_set.size(), a.val ? val_split.size() : 0, "val", data.test.size());
   tn::TrainConfig cfg{.epochs = a.epochs,
                       .schedule = {.peak = a.lr, .warmup = a.warmup},
                       .label_smoothing = a.smoothing,
                       .augment = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{},
                       .seed = a.seed};
-  auto on_epoch = [&](const tn::EpochStats& s) {
-    std::printf("epoch %3d/%d  loss %.4f  acc %.4f  test_loss %.4f  test_acc %.4f  lr %.4f  %.0f img/s  %.1f s\n",
-                s.epoch, a.epochs, s.loss, s.accuracy, s.test_loss, s.test_accuracy, s.lr, s.images_per_s, s.seconds);
+  auto print = tn::EachEpoch{[&](const tn::EpochStats& s) {
+    std::printf("epoch %3d/%d  loss %.4f  acc %.4f  %s_loss %.4f  %s_acc %.4f  lr %.4f  %.0f img/s  %.1f s\n",
+                s.epoch, a.epochs, s.loss, s.accuracy, held_name, s.val_loss, held_name, s.val_accuracy, s.lr,
+                s.images_per_s, s.seconds);
     std::fflush(stdout);
     if (!a.save.empty()) tn::io::save(a.save, model);
-  };
+  }};
+  // Callbacks that are off do nothing: patience beyond the run, no history folder.
+  tn::EarlyStopping stop{.patience = a.early_stop ? a.early_stop : a.epochs + 1, .restore_best = a.early_stop > 0};
+  tn::HistoryWriter history{a.history};
   const auto t0 = std::chrono::steady_clock::now();
   if (a.optimizer == "adamw") {
     tn::AdamW opt{.weight_decay = a.wd};
-    tn::fit(model, opt, data.train, &data.test, cfg, on_epoch);
+    tn::fit(model, opt, train_set, &held_out, cfg, print, history, stop);
   } else {
     tn::SGD opt{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
-    tn::fit(model, opt, data.train, &data.test, cfg, on_epoch);
+    tn::fit(model, opt, train_set, &held_out, cfg, print, history, stop);
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (a.early_stop && stop.best_epoch) {
+    std::printf("early stopping: best %s_acc %.4f at epoch %d (weights restored)\n", held_name, stop.best,
+                stop.best_epoch);
+    if (!a.save.empty()) tn::io::save(a.save, model);
+  }
   const auto r = tn::evaluate(model, data.test);
   std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
   std::printf("test_accuracy=%.4f\n", r.accuracy);
@@ -176,6 +197,12 @@ int main(int argc, char** argv) {
   tr->add_option("--dtype", ta.dtype, "f32, or bf16 (f32 master weights; falls back to f32 without AVX512-BF16)")
       ->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
   tr->add_flag("--no-augment", ta.no_augment, "Disable random crop and flip");
+  tr->add_option("--val", ta.val, "Validation images carved from the training set, stratified and seeded "
+                                  "(e.g. 5000); the test set is then used once, at the end")->check(CLI::Range(0, 25000));
+  tr->add_option("--early-stop", ta.early_stop, "Stop after this many epochs without a better validation "
+                                                "accuracy and restore the best weights (needs --val)")
+      ->check(CLI::Range(1, 100000));
+  tr->add_option("--history", ta.history, "Write history.csv and history.json (per epoch) into this folder");
   tr->add_option("--limit", ta.limit, "Use only the first N images of each batch file (quick runs)")
       ->check(CLI::Range(1, 10000));
 
@@ -211,6 +238,8 @@ int main(int argc, char** argv) {
       });
       return 0;
     }
+    if (tr->parsed() && ta.early_stop && !ta.val)
+      throw tn::Error("typenet: --early-stop needs --val (early stopping never looks at the test set)");
     const std::string& name = tr->parsed() ? ta.model : bn->parsed() ? ba.model : em;
     int rc = 2;
     const bool found = tn::zoo::visit_model(name, [&](auto t) {

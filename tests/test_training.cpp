@@ -1,4 +1,6 @@
 // Loss, optimiser, schedule, reproducibility, divergence, and a short convergence run.
+#include <filesystem>
+#include <fstream>
 #include "helpers.hpp"
 
 using namespace typenet;
@@ -79,7 +81,7 @@ TEST_CASE("a short run on 3,000 synthetic images learns far above chance", "[tra
   const auto h = fit(m, opt, train, &test, cfg);
   REQUIRE(h.size() == 4);
   CHECK(h.back().loss < h.front().loss);
-  CHECK(h.back().test_accuracy > 0.6);  // chance is 0.1
+  CHECK(h.back().val_accuracy > 0.6);  // chance is 0.1
 }
 
 TEST_CASE("training is reproducible from its seed", "[train]") {
@@ -101,4 +103,108 @@ TEST_CASE("a diverging run stops with a clear error", "[train]") {
   SGD opt{};
   const TrainConfig cfg{.epochs = 3, .schedule = {.peak = 1e9f, .warmup = 0.0f}};
   CHECK_THROWS_WITH(fit(m, opt, train, nullptr, cfg), Catch::Contains("training diverged"));
+}
+
+TEST_CASE("validation split: stratified, disjoint from train, seeded", "[train][split]") {
+  const auto all = synthetic_split(2000, 9);
+  const auto [train, val] = stratified_split(all, 500, 3);
+  CHECK(train.size() == 1500);
+  CHECK(val.size() == 500);
+  std::vector<int> counts(10);
+  for (auto l : val.labels) ++counts[l];
+  CHECK(counts == std::vector<int>(10, 50));
+  // Every image went to exactly one side: the multiset of (label, first pixel) is preserved.
+  auto key = [](const cifar10::Split& s, std::size_t i) { return s.labels[i] * 1000 + s.image(i)[0] * 3 + s.image(i)[1]; };
+  std::vector<int> a, b;
+  for (std::size_t i = 0; i < all.size(); ++i) a.push_back(key(all, i));
+  for (std::size_t i = 0; i < train.size(); ++i) b.push_back(key(train, i));
+  for (std::size_t i = 0; i < val.size(); ++i) b.push_back(key(val, i));
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  CHECK(a == b);
+  CHECK(stratified_split(all, 500, 3).second.labels == val.labels);
+  CHECK(stratified_split(all, 500, 4).second.images != val.images);
+}
+
+// Feeds a callback a scripted validation-accuracy sequence on a real model whose first
+// parameter records the epoch, so that "restored weights" can be read back.
+template <class Callback>
+std::pair<int, Control> script(Callback& cb, Model<TinyNet>& m, std::vector<double> accuracies) {
+  Control c;
+  int epoch = 0;
+  for (double acc : accuracies) {
+    ++epoch;
+    m.params()[0] = float(epoch);
+    cb.on_epoch_end(EpochStats{.epoch = epoch, .val_loss = 1 - acc, .val_accuracy = acc}, m, c);
+    if (c.stop) break;
+  }
+  return {epoch, c};
+}
+
+TEST_CASE("early stopping: patience, min_delta, restore the best weights", "[train][callbacks]") {
+  Model<TinyNet> m({.batch = 2});
+  EarlyStopping stop{.patience = 2, .min_delta = 0.01};
+  const auto [last, c] = script(stop, m, {0.5, 0.6, 0.605, 0.61, 0.7, 0.8});
+  CHECK(c.stop);
+  CHECK(last == 4);  // 0.605 and 0.61 do not beat 0.6 by 0.01
+  CHECK(stop.best_epoch == 2);
+  stop.on_train_end(m);
+  CHECK(m.params()[0] == 2.0f);
+}
+
+TEST_CASE("checkpoint: best only writes on improvement, atomically", "[train][callbacks]") {
+  const auto file = std::filesystem::temp_directory_path() / "typenet_best.tnw";
+  std::filesystem::remove(file);
+  Model<TinyNet> m({.batch = 2});
+  ModelCheckpoint best{.path = file};
+  script(best, m, {0.3, 0.5, 0.4, 0.45});
+  CHECK(best.saved_epoch == 2);
+  Model<TinyNet> loaded({.batch = 2});
+  io::load(file, loaded);
+  CHECK(loaded.params()[0] == 2.0f);
+  ModelCheckpoint every{.path = file, .best_only = false};
+  script(every, m, {0.3, 0.5, 0.4});
+  CHECK(every.saved_epoch == 3);
+}
+
+TEST_CASE("reduce the learning rate on a plateau", "[train][callbacks]") {
+  Model<TinyNet> m({.batch = 2});
+  ReduceLROnPlateau plateau{.monitor = Metric::val_loss, .factor = 0.5f, .patience = 2};
+  const auto [last, c] = script(plateau, m, {0.5, 0.6, 0.6, 0.6, 0.6, 0.6});  // loss 0.5, 0.4, then flat
+  CHECK(last == 6);
+  CHECK(c.lr_scale == 0.25f);  // halved after epochs 4 and 6
+}
+
+TEST_CASE("history: CSV and JSON with one row per epoch", "[train][callbacks]") {
+  const auto dir = std::filesystem::temp_directory_path() / "typenet_history";
+  std::filesystem::remove_all(dir);
+  const auto train = synthetic_split(400, 6), val = synthetic_split(100, 7);
+  Model<TinyNet> m({.batch = 50});
+  SGD opt{};
+  HistoryWriter history{dir};
+  fit(m, opt, train, &val, {.epochs = 2}, history);
+  std::ifstream csv(dir / "history.csv");
+  std::string header, row1, row2, extra;
+  std::getline(csv, header);
+  std::getline(csv, row1);
+  std::getline(csv, row2);
+  CHECK(header == "epoch,loss,accuracy,val_loss,val_accuracy,lr,images_per_s,seconds");
+  CHECK(row1.rfind("1,", 0) == 0);
+  CHECK(row2.rfind("2,", 0) == 0);
+  CHECK(std::count(row2.begin(), row2.end(), ',') == 7);
+  CHECK_FALSE(std::getline(csv, extra));
+  std::ifstream json(dir / "history.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"epoch\": 2, \"loss\": ") != std::string::npos);
+  CHECK(text.find("null") == std::string::npos);  // every epoch was evaluated
+}
+
+TEST_CASE("fit stops when a callback says so", "[train][callbacks]") {
+  const auto train = synthetic_split(200, 8);
+  Model<TinyNet> m({.batch = 50});
+  SGD opt{};
+  auto stop_after_two = EachEpoch{[](const EpochStats&) {}};
+  EarlyStopping never_better{.patience = 1};  // NaN metric (no held-out set) never improves
+  const auto h = fit(m, opt, train, nullptr, {.epochs = 5}, stop_after_two, never_better);
+  CHECK(h.size() == 1);
 }

@@ -1,13 +1,15 @@
 #pragma once
 // Training and evaluation loops over a Model: a step is batch assembly, forward, fused loss,
-// backward, one optimiser loop. Per-epoch statistics go to a callback (the CLI prints them).
+// backward, one optimiser loop. At each epoch's end the callbacks (train/callbacks.hpp) see the
+// statistics and may stop the run or scale the learning rate.
 #include <chrono>
 #include <cmath>
-#include <functional>
 #include <vector>
 #include "typenet/core/error.hpp"
 #include "typenet/data/batcher.hpp"
 #include "typenet/model.hpp"
+#include "typenet/train/callbacks.hpp"
+#include "typenet/train/epoch_stats.hpp"
 #include "typenet/train/loss.hpp"
 #include "typenet/train/schedule.hpp"
 
@@ -20,14 +22,6 @@ struct TrainConfig {
   Augment augment{};
   std::uint64_t seed = 1;  // shuffling and augmentation
   bool eval_each_epoch = true;
-};
-
-struct EpochStats {
-  int epoch = 0;
-  double loss = 0, accuracy = 0;           // training, with augmentation and dropout
-  double test_loss = NAN, test_accuracy = NAN;
-  double images_per_s = 0, seconds = 0;    // training only, evaluation excluded
-  float lr = 0;
 };
 
 struct EvalResult {
@@ -61,9 +55,11 @@ EvalResult evaluate(M& model, const cifar10::Split& split) {
   return r;
 }
 
-template <class M, class Optimizer>
-std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& train, const cifar10::Split* test,
-                            const TrainConfig& cfg, const std::function<void(const EpochStats&)>& on_epoch = {}) {
+// Train on `train`; evaluate on `held_out` (when given) after every epoch, or only after the
+// last with cfg.eval_each_epoch = false. Returns the history of the epochs run.
+template <class M, class Optimizer, class... Callbacks>
+std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& train, const cifar10::Split* held_out,
+                            const TrainConfig& cfg, Callbacks&&... callbacks) {
   constexpr int K = M::network::output_shape.c;
   const int n = model.batch();
   Batcher batcher(train, n, cfg.seed);
@@ -72,7 +68,8 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& trai
   if (steps_per_epoch == 0) throw Error("typenet: the training set is smaller than one batch");
   std::vector<EpochStats> history;
   long step = 0;
-  for (int e = 1; e <= cfg.epochs; ++e) {
+  Control control;
+  for (int e = 1; e <= cfg.epochs && !control.stop; ++e) {
     const auto t0 = std::chrono::steady_clock::now();
     batcher.shuffle();
     EpochStats s{.epoch = e};
@@ -85,7 +82,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& trai
                     ", step " + std::to_string(b) + ": training diverged (lower the learning rate); weights saved "
                     "before this point are kept");
       model.backward();
-      s.lr = cfg.schedule(step, total);
+      s.lr = cfg.schedule(step, total) * control.lr_scale;
       opt.step(model.params(), model.grads(), s.lr);
       s.loss += res.loss_sum;
       s.accuracy += res.correct;
@@ -95,14 +92,18 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& trai
     s.loss /= seen;
     s.accuracy /= seen;
     s.images_per_s = seen / s.seconds;
-    if (test && (cfg.eval_each_epoch || e == cfg.epochs)) {
-      const auto ev = evaluate(model, *test);
-      s.test_loss = ev.loss;
-      s.test_accuracy = ev.accuracy;
+    if (held_out && (cfg.eval_each_epoch || e == cfg.epochs)) {
+      const auto ev = evaluate(model, *held_out);
+      s.val_loss = ev.loss;
+      s.val_accuracy = ev.accuracy;
     }
     history.push_back(s);
-    if (on_epoch) on_epoch(s);
+    (callbacks.on_epoch_end(s, model, control), ...);
   }
+  auto end = [&](auto& cb) {
+    if constexpr (requires { cb.on_train_end(model); }) cb.on_train_end(model);
+  };
+  (end(callbacks), ...);
   return history;
 }
 

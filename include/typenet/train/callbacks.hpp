@@ -1,0 +1,143 @@
+#pragma once
+// Callbacks: plain objects with on_epoch_end(stats, model, control) and optionally
+// on_train_end(model), passed to fit() as a pack and called through a fold expression — per
+// epoch, never per step, and never through a virtual call.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+#include "typenet/core/error.hpp"
+#include "typenet/io/weights.hpp"
+#include "typenet/train/epoch_stats.hpp"
+
+namespace typenet {
+
+// What callbacks may change at the end of an epoch.
+struct Control {
+  bool stop = false;
+  float lr_scale = 1.0f;  // multiplies the schedule's rate from the next step on
+};
+
+enum class Metric { val_accuracy, val_loss };
+inline double metric_value(const EpochStats& s, Metric m) { return m == Metric::val_accuracy ? s.val_accuracy : s.val_loss; }
+// True when `v` beats `best` by more than min_delta in the metric's direction.
+inline bool improves(Metric m, double v, double best, double min_delta) {
+  if (std::isnan(best)) return !std::isnan(v);
+  return m == Metric::val_accuracy ? v > best + min_delta : v < best - min_delta;
+}
+
+// Any callable f(stats) as a callback (printing, logging).
+template <class F>
+struct EachEpoch {
+  F f;
+  template <class M> void on_epoch_end(const EpochStats& s, M&, Control&) { f(s); }
+};
+template <class F> EachEpoch(F) -> EachEpoch<F>;
+
+// Stop after `patience` epochs without improvement; optionally put the best weights back.
+struct EarlyStopping {
+  Metric monitor = Metric::val_accuracy;
+  int patience = 5;
+  double min_delta = 0.0;
+  bool restore_best = true;
+
+  double best = NAN;
+  int best_epoch = 0, waited = 0;
+  std::vector<float> best_params, best_state;
+
+  template <class M>
+  void on_epoch_end(const EpochStats& s, M& model, Control& c) {
+    const double v = metric_value(s, monitor);
+    if (improves(monitor, v, best, min_delta)) {
+      best = v;
+      best_epoch = s.epoch;
+      waited = 0;
+      if (restore_best) {
+        best_params.assign(model.params().begin(), model.params().end());
+        best_state.assign(model.state().begin(), model.state().end());
+      }
+    } else if (++waited >= patience) {
+      c.stop = true;
+    }
+  }
+  template <class M>
+  void on_train_end(M& model) {
+    if (!restore_best || best_params.empty()) return;
+    std::copy(best_params.begin(), best_params.end(), model.params().begin());
+    std::copy(best_state.begin(), best_state.end(), model.state().begin());
+  }
+};
+
+// Save the weights (atomically) every epoch, or only when the monitored metric improves.
+struct ModelCheckpoint {
+  std::filesystem::path path;
+  bool best_only = true;
+  Metric monitor = Metric::val_accuracy;
+  double best = NAN;
+  int saved_epoch = 0;
+
+  template <class M>
+  void on_epoch_end(const EpochStats& s, M& model, Control&) {
+    const double v = metric_value(s, monitor);
+    if (best_only && !improves(monitor, v, best, 0.0)) return;
+    best = v;
+    io::save(path, model);
+    saved_epoch = s.epoch;
+  }
+};
+
+// Multiply the learning rate by `factor` after `patience` epochs without improvement.
+struct ReduceLROnPlateau {
+  Metric monitor = Metric::val_loss;
+  float factor = 0.1f;
+  int patience = 3;
+  float min_scale = 1e-3f;
+  double best = NAN;
+  int waited = 0;
+
+  template <class M>
+  void on_epoch_end(const EpochStats& s, M&, Control& c) {
+    const double v = metric_value(s, monitor);
+    if (improves(monitor, v, best, 0.0)) {
+      best = v;
+      waited = 0;
+    } else if (++waited >= patience) {
+      c.lr_scale = std::max(min_scale, c.lr_scale * factor);
+      waited = 0;
+    }
+  }
+};
+
+// The per-epoch history as CSV and JSON in `dir` (history.csv, history.json), rewritten
+// after every epoch so that an interrupted run keeps what it did. An empty dir writes nothing.
+struct HistoryWriter {
+  std::filesystem::path dir;
+  std::vector<EpochStats> rows;
+
+  static constexpr const char* columns = "epoch,loss,accuracy,val_loss,val_accuracy,lr,images_per_s,seconds";
+  static std::string num(double v) { return std::isfinite(v) ? std::to_string(v) : "null"; }
+
+  template <class M>
+  void on_epoch_end(const EpochStats& s, M&, Control&) {
+    if (dir.empty()) return;
+    rows.push_back(s);
+    std::filesystem::create_directories(dir);
+    std::ofstream csv(dir / "history.csv"), json(dir / "history.json");
+    csv << columns << "\n";
+    json << "[\n";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      csv << r.epoch << "," << num(r.loss) << "," << num(r.accuracy) << "," << num(r.val_loss) << ","
+          << num(r.val_accuracy) << "," << num(r.lr) << "," << num(r.images_per_s) << "," << num(r.seconds) << "\n";
+      json << "  {\"epoch\": " << r.epoch << ", \"loss\": " << num(r.loss) << ", \"accuracy\": " << num(r.accuracy)
+           << ", \"val_loss\": " << num(r.val_loss) << ", \"val_accuracy\": " << num(r.val_accuracy)
+           << ", \"lr\": " << num(r.lr) << ", \"images_per_s\": " << num(r.images_per_s)
+           << ", \"seconds\": " << num(r.seconds) << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+    }
+    json << "]\n";
+    if (!csv || !json) throw Error("typenet: cannot write the history in " + dir.string());
+  }
+};
+
+}  // namespace typenet
