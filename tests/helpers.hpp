@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <span>
+#include <string>
 #include <vector>
 #include <typenet/typenet.hpp>
 
@@ -11,6 +12,16 @@ namespace typenet::test {
 template <class T> void fill_random(std::span<T> v, std::uint64_t seed, float scale = 1.0f) {
   Rng r(seed);
   for (auto& x : v) x = T(r.uniform(-scale, scale));
+}
+
+// The message of the typenet::Error that f() throws ("" when it throws none).
+inline std::string error_of(auto&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 // Largest |a-b| / (atol + rtol*|b|) over the elements: <= 1 means they match.

@@ -21,15 +21,6 @@ static fs::path synthetic_dir(const char* name, std::size_t records) {
   return dir;
 }
 
-static std::string error_of(auto&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST_CASE("reader loads the official layout", "[data]") {
   const auto dir = synthetic_dir("ok", 20);
   const auto d = cifar10::load(dir, 20, 20);
@@ -45,15 +36,15 @@ TEST_CASE("reader loads the official layout", "[data]") {
 TEST_CASE("reader errors name the file and the defect", "[data]") {
   const auto dir = synthetic_dir("bad", 20);
   SECTION("missing directory") {
-    CHECK_THAT(error_of([&] { cifar10::load(dir / "nope", 20, 20); }), Catch::Contains("does not exist"));
+    CHECK_THAT(test::error_of([&] { cifar10::load(dir / "nope", 20, 20); }), Catch::Contains("does not exist"));
   }
   SECTION("missing file") {
     fs::remove(dir / "data_batch_3.bin");
-    CHECK_THAT(error_of([&] { cifar10::load(dir, 20, 20); }), Catch::Contains("data_batch_3.bin"));
+    CHECK_THAT(test::error_of([&] { cifar10::load(dir, 20, 20); }), Catch::Contains("data_batch_3.bin"));
   }
   SECTION("truncated file") {
     fs::resize_file(dir / "test_batch.bin", 20 * cifar10::record_bytes - 7);
-    CHECK_THAT(error_of([&] { cifar10::load(dir, 20, 20); }),
+    CHECK_THAT(test::error_of([&] { cifar10::load(dir, 20, 20); }),
                Catch::Contains("test_batch.bin") && Catch::Contains("truncated"));
   }
   SECTION("foreign file: a label byte out of range") {
@@ -61,7 +52,7 @@ TEST_CASE("reader errors name the file and the defect", "[data]") {
     f.seekp(cifar10::record_bytes * 4);
     f.put(char(77));
     f.close();
-    CHECK_THAT(error_of([&] { cifar10::load(dir, 20, 20); }),
+    CHECK_THAT(test::error_of([&] { cifar10::load(dir, 20, 20); }),
                Catch::Contains("data_batch_1.bin") && Catch::Contains("label 77"));
   }
 }

@@ -10,15 +10,6 @@ using Other = Sequential<Input<3, 8, 8>, Conv<16, 3>, BatchNorm, ReLU, GlobalAvg
 
 static fs::path temp_file(const char* name) { return fs::temp_directory_path() / (std::string("typenet_") + name); }
 
-static std::string error_of(auto&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST_CASE("weights round-trip exactly, state included", "[weights]") {
   const auto file = temp_file("roundtrip.tnw");
   Model<Small> a({.batch = 2, .seed = 3});
@@ -45,26 +36,26 @@ TEST_CASE("bad weight files are rejected with a message naming the file", "[weig
   SECTION("another architecture") {
     write(bytes);
     Model<Other> other({.batch = 2});
-    const auto msg = error_of([&] { io::load(file, other); });
+    const auto msg = test::error_of([&] { io::load(file, other); });
     CHECK_THAT(msg, Catch::Contains("another architecture") && Catch::Contains(file.string()));
   }
   SECTION("a flipped byte in the values") {
     auto c = bytes;
     c[c.size() / 2] ^= 0x40;
     write(c);
-    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains("checksum mismatch"));
+    CHECK_THAT(test::error_of([&] { io::load(file, b); }), Catch::Contains("checksum mismatch"));
   }
   SECTION("truncated") {
     write(std::vector<char>(bytes.begin(), bytes.begin() + std::ptrdiff_t(bytes.size() - 100)));
-    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains(file.string()));
+    CHECK_THAT(test::error_of([&] { io::load(file, b); }), Catch::Contains(file.string()));
     write(std::vector<char>(bytes.begin(), bytes.begin() + 5));
-    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains("truncated"));
+    CHECK_THAT(test::error_of([&] { io::load(file, b); }), Catch::Contains("truncated"));
   }
   SECTION("not a weights file") {
     write(std::vector<char>(200, 'x'));
-    CHECK_THAT(error_of([&] { io::load(file, b); }), Catch::Contains("bad magic"));
+    CHECK_THAT(test::error_of([&] { io::load(file, b); }), Catch::Contains("bad magic"));
   }
   SECTION("missing") {
-    CHECK_THAT(error_of([&] { io::load(temp_file("does_not_exist.tnw"), b); }), Catch::Contains("cannot open"));
+    CHECK_THAT(test::error_of([&] { io::load(temp_file("does_not_exist.tnw"), b); }), Catch::Contains("cannot open"));
   }
 }
