@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <tuple>
 #include <typenet/bench/peak.hpp>
+#include <typenet/io/image.hpp>
+#include <typenet/predict.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
@@ -108,6 +110,20 @@ static const char* isa_name() {
     case dnnl::cpu_isa::avx2: return "avx2";
     default: return "other";
   }
+}
+
+// Top-3 classes of each image (PNG or JPEG, centre-cropped and resized to 32x32).
+template <class Net>
+int predict(const std::string& weights, const std::vector<std::string>& images) {
+  tn::Model<Net> model({.batch = 1});
+  tn::io::load(weights, model);
+  for (const auto& file : images) {
+    const auto top = tn::predict(model, tn::load_image(file), 3);
+    std::printf("%s:", file.c_str());
+    for (auto [label, p] : top) std::printf("  %s %.3f", tn::cifar10::class_names[label], p);
+    std::printf("\n");
+  }
+  return 0;
 }
 
 // One line: settings, throughput (or latency), achieved GFLOP/s and its fraction of the
@@ -227,6 +243,13 @@ int main(int argc, char** argv) {
   bn->add_option("--repeats", ba.repeats, "Repeats; the best is reported")->capture_default_str()
       ->check(CLI::Range(1, 100));
 
+  std::string pm = "SeedModel7", pw;
+  std::vector<std::string> pimages;
+  auto* pr = app.add_subcommand("predict", "Classify PNG/JPEG images: top-3 classes with probabilities");
+  pr->add_option("--model", pm, "Model name")->capture_default_str();
+  pr->add_option("--weights", pw, "Weights file written by train --save")->required();
+  pr->add_option("images", pimages, "Image files")->required();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->parsed()) {
@@ -240,11 +263,14 @@ int main(int argc, char** argv) {
     }
     if (tr->parsed() && ta.early_stop && !ta.val)
       throw tn::Error("typenet: --early-stop needs --val (early stopping never looks at the test set)");
-    const std::string& name = tr->parsed() ? ta.model : bn->parsed() ? ba.model : em;
+    const std::string& name = tr->parsed() ? ta.model : bn->parsed() ? ba.model : pr->parsed() ? pm : em;
     int rc = 2;
     const bool found = tn::zoo::visit_model(name, [&](auto t) {
       using Net = typename decltype(t)::type;
-      rc = tr->parsed() ? train<Net>(ta) : bn->parsed() ? bench<Net>(ba) : eval<Net>(em, ew, ed, eb, et);
+      rc = tr->parsed()   ? train<Net>(ta)
+           : bn->parsed() ? bench<Net>(ba)
+           : pr->parsed() ? predict<Net>(pw, pimages)
+                          : eval<Net>(em, ew, ed, eb, et);
     });
     if (!found) {
       std::fprintf(stderr, "typenet: unknown model '%s' (see `typenet models`)\n", name.c_str());

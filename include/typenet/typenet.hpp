@@ -14,6 +14,7 @@
 #include "typenet/io/weights.hpp"
 #include "typenet/layers/all.hpp"
 #include "typenet/model.hpp"
+#include "typenet/predict.hpp"
 #include "typenet/train/callbacks.hpp"
 #include "typenet/train/loss.hpp"
 #include "typenet/train/optim.hpp"

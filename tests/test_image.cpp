@@ -1,0 +1,37 @@
+// Reading images for predict: a committed PNG and JPEG (CIFAR-10 test image 0, a cat), and errors.
+#include <filesystem>
+#include <fstream>
+#include "helpers.hpp"
+#include <typenet/io/image.hpp>
+#include <typenet/predict.hpp>
+
+using namespace typenet;
+static const std::filesystem::path fixtures = TYPENET_FIXTURE_DIR;
+
+TEST_CASE("a 32x32 PNG and a 64x48 JPEG of the same picture read alike", "[image]") {
+  const auto png = load_image(fixtures / "cifar_test0_cat.png");
+  const auto jpg = load_image(fixtures / "cifar_test0_cat_64x48.jpg");  // centre-cropped, resized
+  REQUIRE(png.size() == 3072);
+  REQUIRE(jpg.size() == 3072);
+  double diff = 0;
+  for (std::size_t i = 0; i < png.size(); ++i) diff += std::abs(int(png[i]) - int(jpg[i]));
+  CHECK(diff / 3072 < 25);  // same picture up to JPEG loss and the crop of the sides
+  CHECK(std::any_of(png.begin(), png.end(), [](auto v) { return v > 100; }));
+}
+
+TEST_CASE("a file that is not an image is a clear error naming it", "[image]") {
+  const auto bad = std::filesystem::temp_directory_path() / "typenet_not_an_image.png";
+  std::ofstream(bad) << "hello";
+  CHECK_THAT(test::error_of([&] { load_image(bad); }), Catch::Contains("cannot read image") && Catch::Contains(bad.string()));
+  CHECK_THAT(test::error_of([&] { load_image(fixtures / "missing.png"); }), Catch::Contains("missing.png"));
+}
+
+TEST_CASE("predict returns the top classes, best first, as probabilities", "[image]") {
+  Model<zoo::SeedModel7> m({.batch = 1, .seed = 4});
+  const auto top = predict(m, load_image(fixtures / "cifar_test0_cat.png"), 3);
+  REQUIRE(top.size() == 3);
+  CHECK(top[0].probability >= top[1].probability);
+  CHECK(top[1].probability >= top[2].probability);
+  CHECK(top[0].probability + top[1].probability + top[2].probability <= 1.0f + 1e-6f);
+  CHECK(top[0].label != top[1].label);
+}
