@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <algorithm>
+#include <sstream>
 #include <tuple>
 #include <typenet/bench/peak.hpp>
 #include <typenet/io/image.hpp>
@@ -250,6 +251,27 @@ int main(int argc, char** argv) {
   pr->add_option("--weights", pw, "Weights file written by train --save")->required();
   pr->add_option("images", pimages, "Image files")->required();
 
+  // study: several zoo models under one configuration, one row each.
+  std::string smodels = "SeedModel7", sdata = "data/cifar-10-batches-bin", sout = "out/study", sdtype = "f32";
+  tn::StudyConfig sc;
+  std::size_t slimit = 0;
+  float slr = 0.1f, swarm = 0.1f, ssmooth = 0.1f;
+  auto* st = app.add_subcommand("study", "Train and evaluate several models under one configuration; prints a table");
+  st->add_option("--models", smodels, "Comma-separated zoo names")->capture_default_str();
+  st->add_option("--data", sdata, "Directory in CIFAR-10's binary layout")->capture_default_str();
+  st->add_option("--epochs", sc.train.epochs, "Epochs per model")->capture_default_str()->check(CLI::Range(1, 100000));
+  st->add_option("--batch", sc.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
+  st->add_option("--lr", slr, "Peak learning rate (warm-up then linear decay)")->capture_default_str();
+  st->add_option("--warmup", swarm, "Warm-up fraction")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  st->add_option("--wd", sc.weight_decay, "Weight decay")->capture_default_str();
+  st->add_option("--label-smoothing", ssmooth, "Label smoothing")->capture_default_str();
+  st->add_option("--val", sc.val, "Validation images carved from the training set (0: none)")->capture_default_str();
+  st->add_option("--early-stop", sc.early_stop, "Patience in epochs (0: off)")->capture_default_str();
+  st->add_option("--seed", sc.train.seed, "Seed")->capture_default_str();
+  st->add_option("--dtype", sdtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
+  st->add_option("--limit", slimit, "Use only the first N images of each batch file")->check(CLI::Range(1, 10000));
+  st->add_option("--out", sout, "Output folder: results.csv, results.md, <model>/history.*")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->parsed()) {
@@ -263,6 +285,30 @@ int main(int argc, char** argv) {
     }
     if (tr->parsed() && ta.early_stop && !ta.val)
       throw tn::Error("typenet: --early-stop needs --val (early stopping never looks at the test set)");
+    if (st->parsed()) {
+      sc.train.schedule = {.peak = slr, .warmup = swarm};
+      sc.train.label_smoothing = ssmooth;
+      sc.precision = precision(sdtype);
+      sc.out = sout;
+      const auto data = tn::cifar10::load(sdata, slimit ? slimit : tn::cifar10::records_per_file);
+      std::vector<tn::StudyRow> rows;
+      std::stringstream names(smodels);
+      for (std::string name; std::getline(names, name, ',');) {
+        const bool found = tn::zoo::visit_model(name, [&](auto t) {
+          using Net = typename decltype(t)::type;
+          std::printf("== %s\n", name.c_str());
+          rows.push_back(tn::run_experiment<Net>(name, data, sc, [&](const tn::EpochStats& s) {
+            std::printf("epoch %3d/%d  loss %.4f  acc %.4f  val_acc %.4f  %.0f img/s  %.1f s\n", s.epoch,
+                        sc.train.epochs, s.loss, s.accuracy, s.val_accuracy, s.images_per_s, s.seconds);
+            std::fflush(stdout);
+          }));
+        });
+        if (!found) throw tn::Error("typenet: unknown model '" + name + "' (see `typenet models`)");
+      }
+      tn::write_study(sc.out, rows);
+      std::printf("\n%s\nresults in %s\n", tn::study_table(rows).c_str(), sc.out.string().c_str());
+      return 0;
+    }
     const std::string& name = tr->parsed() ? ta.model : bn->parsed() ? ba.model : pr->parsed() ? pm : em;
     int rc = 2;
     const bool found = tn::zoo::visit_model(name, [&](auto t) {

@@ -208,3 +208,28 @@ TEST_CASE("fit stops when a callback says so", "[train][callbacks]") {
   const auto h = fit(m, opt, train, nullptr, {.epochs = 5}, stop_after_two, never_better);
   CHECK(h.size() == 1);
 }
+
+using TinyWide = Sequential<Input<3, 32, 32>, Conv<24, 3>, BatchNorm, ReLU, MaxPool<4>, GlobalAvgPool, Dense<10>>;
+
+TEST_CASE("a tiny study: one row per model, a diverged run recorded, results written", "[train][study]") {
+  cifar10::Dataset data{synthetic_split(600, 10), synthetic_split(200, 11)};
+  const auto out = std::filesystem::temp_directory_path() / "typenet_study";
+  std::filesystem::remove_all(out);
+  StudyConfig cfg{.train = {.epochs = 2, .schedule = {.peak = 0.1f}}, .batch = 50, .val = 100, .out = out};
+  const auto rows = test_models<TinyNet, TinyWide>(data, cfg, "TinyNet", "TinyWide");
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].model == "TinyNet");
+  CHECK(rows[1].params == TinyWide::param_count);
+  CHECK(rows[0].epochs_run == 2);
+  CHECK(rows[0].best_val_accuracy > 0.1);
+  CHECK(std::isfinite(rows[0].test_accuracy));
+  CHECK(std::filesystem::exists(out / "results.csv"));
+  CHECK(std::filesystem::exists(out / "TinyNet" / "history.json"));
+
+  StudyConfig wild = cfg;
+  wild.train.schedule.peak = 1e9f;
+  wild.out.clear();
+  const auto bad = run_experiment<TinyNet>("TinyNet", data, wild);
+  CHECK(bad.diverged);
+  CHECK(study_table({bad}).find("diverged") != std::string::npos);
+}

@@ -17,6 +17,7 @@
 #include "typenet/predict.hpp"
 #include "typenet/train/callbacks.hpp"
 #include "typenet/train/loss.hpp"
+#include "typenet/train/model_tester.hpp"
 #include "typenet/train/optim.hpp"
 #include "typenet/train/schedule.hpp"
 #include "typenet/train/trainer.hpp"

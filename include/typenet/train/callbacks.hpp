@@ -110,7 +110,8 @@ struct ReduceLROnPlateau {
 };
 
 // The per-epoch history as CSV and JSON in `dir` (history.csv, history.json), rewritten
-// after every epoch so that an interrupted run keeps what it did. An empty dir writes nothing.
+// after every epoch so that an interrupted run keeps what it did. With an empty dir it only
+// keeps the rows.
 struct HistoryWriter {
   std::filesystem::path dir;
   std::vector<EpochStats> rows;
@@ -120,8 +121,8 @@ struct HistoryWriter {
 
   template <class M>
   void on_epoch_end(const EpochStats& s, M&, Control&) {
-    if (dir.empty()) return;
     rows.push_back(s);
+    if (dir.empty()) return;
     std::filesystem::create_directories(dir);
     std::ofstream csv(dir / "history.csv"), json(dir / "history.json");
     csv << columns << "\n";

@@ -1,0 +1,111 @@
+#pragma once
+// ModelTester: train and evaluate several model types under one configuration, one row each
+// (the seed study's model tester). Every run selects on a validation split carved from the
+// training set and touches the test set once, at its end; its history lands in out/<name>/.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <tuple>
+#include <vector>
+#include "typenet/data/split.hpp"
+#include "typenet/train/callbacks.hpp"
+#include "typenet/train/optim.hpp"
+#include "typenet/train/trainer.hpp"
+
+namespace typenet {
+
+struct StudyConfig {
+  TrainConfig train{};
+  int batch = 256;
+  float momentum = 0.9f, weight_decay = 5e-4f;
+  std::size_t val = 5000;  // validation images (stratified); 0: judge epochs on the test set
+  int early_stop = 0;      // patience in epochs; 0: off
+  Precision precision = Precision::f32;
+  std::filesystem::path out;  // results.csv, results.md, <model>/history.{csv,json}; empty: none
+};
+
+struct StudyRow {
+  std::string model;
+  long params = 0, macs = 0;
+  int epochs_run = 0;
+  double best_val_accuracy = 0, test_accuracy = 0, seconds = 0, images_per_s = 0;
+  bool diverged = false;
+};
+
+template <class Net>
+StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, const StudyConfig& cfg,
+                        const std::function<void(const EpochStats&)>& on_epoch = {}) {
+  cifar10::Split train, val;
+  if (cfg.val) std::tie(train, val) = stratified_split(data.train, cfg.val, cfg.train.seed);
+  const cifar10::Split& fit_on = cfg.val ? train : data.train;
+  const cifar10::Split& judge_on = cfg.val ? val : data.test;
+
+  Model<Net> model({.batch = cfg.batch, .seed = cfg.train.seed, .precision = cfg.precision});
+  SGD opt{.momentum = cfg.momentum, .nesterov = true, .weight_decay = cfg.weight_decay};
+  EarlyStopping stop{.patience = cfg.early_stop ? cfg.early_stop : cfg.train.epochs + 1};
+  HistoryWriter history{cfg.out.empty() ? std::filesystem::path{} : cfg.out / name};
+  auto report = EachEpoch{[&](const EpochStats& s) { if (on_epoch) on_epoch(s); }};
+
+  StudyRow row{.model = name, .params = Net::param_count, .macs = Net::macs};
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<EpochStats> h;
+  try {
+    h = fit(model, opt, fit_on, &judge_on, cfg.train, report, history, stop);
+  } catch (const Error&) {  // a diverging run is a result, not the end of the study
+    row.diverged = true;
+    h = history.rows;
+  }
+  row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  row.epochs_run = int(h.size());
+  double img = 0, secs = 0;
+  for (const auto& s : h) {
+    row.best_val_accuracy = std::max(row.best_val_accuracy, std::isfinite(s.val_accuracy) ? s.val_accuracy : 0.0);
+    img += s.images_per_s * s.seconds;
+    secs += s.seconds;
+  }
+  row.images_per_s = secs > 0 ? img / secs : 0;
+  row.test_accuracy = row.diverged ? NAN : evaluate(model, data.test).accuracy;
+  return row;
+}
+
+// The comparison table as Markdown (also what the CLI prints).
+inline std::string study_table(const std::vector<StudyRow>& rows) {
+  std::string t = "| model | params | MACs/image | epochs | best val acc | test acc | seconds | img/s |\n"
+                  "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  char line[256];
+  for (const auto& r : rows) {
+    std::snprintf(line, sizeof line, "| %s | %ld | %ld | %d | %.4f | %s | %.0f | %.0f |\n", r.model.c_str(), r.params,
+                  r.macs, r.epochs_run, r.best_val_accuracy,
+                  r.diverged ? "diverged" : std::to_string(r.test_accuracy).substr(0, 6).c_str(), r.seconds,
+                  r.images_per_s);
+    t += line;
+  }
+  return t;
+}
+
+inline void write_study(const std::filesystem::path& out, const std::vector<StudyRow>& rows) {
+  std::filesystem::create_directories(out);
+  std::ofstream csv(out / "results.csv");
+  csv << "model,params,macs,epochs_run,best_val_accuracy,test_accuracy,seconds,images_per_s,diverged\n";
+  for (const auto& r : rows)
+    csv << r.model << "," << r.params << "," << r.macs << "," << r.epochs_run << "," << r.best_val_accuracy << ","
+        << r.test_accuracy << "," << r.seconds << "," << r.images_per_s << "," << (r.diverged ? 1 : 0) << "\n";
+  std::ofstream(out / "results.md") << study_table(rows);
+  if (!csv) throw Error("typenet: cannot write the study results in " + out.string());
+}
+
+// ModelTester<Named<Net, name>...>-style use without names: pass the types and their names.
+template <class... Nets, class... Names>
+std::vector<StudyRow> test_models(const cifar10::Dataset& data, const StudyConfig& cfg, Names... names) {
+  static_assert(sizeof...(Nets) == sizeof...(Names), "typenet: test_models needs one name per model type");
+  std::vector<StudyRow> rows;
+  (rows.push_back(run_experiment<Nets>(names, data, cfg)), ...);
+  if (!cfg.out.empty()) write_study(cfg.out, rows);
+  return rows;
+}
+
+}  // namespace typenet
