@@ -5,11 +5,18 @@
 #include "typenet/zoo/airbench94.hpp"
 #include "typenet/zoo/resnet.hpp"
 #include "typenet/zoo/seed_model7.hpp"
+#include "typenet/zoo/seed_study.hpp"
 
 namespace typenet::zoo {
 
 // f(std::type_identity<Net>{}, "Name") for every zoo model.
 template <class F> void for_each_model(F&& f) {
+  f(std::type_identity<SeedModel1>{}, "SeedModel1");
+  f(std::type_identity<SeedModel2>{}, "SeedModel2");
+  f(std::type_identity<SeedModel3>{}, "SeedModel3");
+  f(std::type_identity<SeedModel4>{}, "SeedModel4");
+  f(std::type_identity<SeedModel5>{}, "SeedModel5");
+  f(std::type_identity<SeedModel6>{}, "SeedModel6");
   f(std::type_identity<SeedModel7>{}, "SeedModel7");
   f(std::type_identity<Airbench94>{}, "Airbench94");
   f(std::type_identity<ResNet18>{}, "ResNet18");
