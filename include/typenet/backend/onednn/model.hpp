@@ -28,12 +28,11 @@ class Executor {
     ctx_.act = o.precision == Precision::bf16 ? dt::bf16 : dt::f32;
     input_ = ctx_.make(plain_desc(batch, Net::input_shape));
     if (o.input_grad) input_grad_ = ctx_.make(plain_desc(batch, Net::input_shape));
-    const memory::desc out = chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
+    chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
     ctx_.allocate_scratchpad();
     chain_.bind(ctx_, {input_, input_grad_}, {params, grads, state});
     output_ = ctx_.make(plain_desc(batch, Net::output_shape));
     diff_output_ = ctx_.make(plain_desc(batch, Net::output_shape));
-    (void)out;
     to_output_ = Step(dnnl::reorder(chain_.dst(), output_), {{DNNL_ARG_FROM, &chain_.dst()}, {DNNL_ARG_TO, &output_}});
     from_diff_output_ = Step(dnnl::reorder(diff_output_, chain_.diff_dst()),
                              {{DNNL_ARG_FROM, &diff_output_}, {DNNL_ARG_TO, &chain_.diff_dst()}});
