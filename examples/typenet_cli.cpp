@@ -10,6 +10,7 @@
 #include <typenet/bench/peak.hpp>
 #include <typenet/io/image.hpp>
 #include <typenet/predict.hpp>
+#include <typenet/recipes/airbench94.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
@@ -33,10 +34,42 @@ struct TrainArgs {
   std::size_t val = 0;    // validation images carved from the training set (0: judge on test)
   int early_stop = 0;     // patience in epochs (0: off)
   std::string history;    // folder for history.csv / history.json
+  std::string recipe;     // a published recipe with its own hyperparameters (airbench94)
 };
+
+// `train --recipe airbench94`: the recipe's own schedule, optimiser and initialisation.
+template <class Net>
+int train_recipe(const TrainArgs& a) {
+  if constexpr (!std::is_same_v<Net, tn::zoo::Airbench94>) {
+    throw tn::Error("typenet: --recipe airbench94 trains the model Airbench94, not " + a.model);
+  } else {
+    tn::onednn::set_threads(a.threads);
+    tn::Airbench94Recipe r{.seed = a.seed, .precision = precision(a.dtype)};
+    const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
+    tn::Model<Net> model(r.model_options());
+    std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads, seed %llu, "
+                "%zu train / %zu test images\n", a.model.c_str(), Net::param_count, r.batch, r.epochs, a.dtype.c_str(),
+                tn::onednn::threads(), (unsigned long long)a.seed, data.train.size(), data.test.size());
+    std::fflush(stdout);
+    tn::HistoryWriter history{a.history};
+    const auto res = tn::run_airbench94(model, data, r, [&](const tn::EpochStats& s) {
+      std::printf("epoch %2d  loss %.4f  acc %.4f  lr %.4f  %.0f img/s  %.1f s\n", s.epoch, s.loss, s.accuracy, s.lr,
+                  s.images_per_s, s.seconds);
+      std::fflush(stdout);
+    });
+    history.rows = res.history;
+    if (!a.history.empty()) history.write();
+    if (!a.save.empty()) tn::io::save(a.save, model);
+    std::printf("steps %ld, training %.1f s, TTA evaluation %.1f s, total %.1f s\n", res.steps, res.train_seconds,
+                res.eval_seconds, res.train_seconds + res.eval_seconds);
+    std::printf("test_accuracy_plain=%.4f\ntest_accuracy=%.4f\n", res.accuracy, res.accuracy_tta);
+    return 0;
+  }
+}
 
 template <class Net>
 int train(const TrainArgs& a) {
+  if (!a.recipe.empty()) return train_recipe<Net>(a);
   tn::onednn::set_threads(a.threads);
   const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
   // With --val, epochs are judged on a stratified split of the training set and the test set
@@ -220,6 +253,9 @@ int main(int argc, char** argv) {
                                                 "accuracy and restore the best weights (needs --val)")
       ->check(CLI::Range(1, 100000));
   tr->add_option("--history", ta.history, "Write history.csv and history.json (per epoch) into this folder");
+  tr->add_option("--recipe", ta.recipe, "airbench94: Airbench94 with its published recipe (whitening and identity "
+                                        "init, lookahead, TTA; its own batch, epochs and lr; bf16 recommended)")
+      ->check(CLI::IsMember({"airbench94"}));
   tr->add_option("--limit", ta.limit, "Use only the first N images of each batch file (quick runs)")
       ->check(CLI::Range(1, 10000));
 
@@ -302,10 +338,10 @@ int main(int argc, char** argv) {
                         sc.train.epochs, s.loss, s.accuracy, s.val_accuracy, s.images_per_s, s.seconds);
             std::fflush(stdout);
           }));
+          tn::write_study(sc.out, rows);  // after each model: a long study stopped early keeps its rows
         });
         if (!found) throw tn::Error("typenet: unknown model '" + name + "' (see `typenet models`)");
       }
-      tn::write_study(sc.out, rows);
       std::printf("\n%s\nresults in %s\n", tn::study_table(rows).c_str(), sc.out.string().c_str());
       return 0;
     }

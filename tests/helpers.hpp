@@ -1,6 +1,7 @@
 #pragma once
 // Test helpers: random tensors, tolerant comparison, and the finite-difference oracle.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <string>
@@ -73,6 +74,27 @@ void gradient_check(int batch = 2, std::uint64_t seed = 11) {
   };
   if constexpr (Net::param_count > 0) check_some(m.params(), grads, "param");
   check_some(m.input(), input_grad, "input");
+}
+
+
+// Synthetic CIFAR-shaped data: each class has its own colour and stripe direction, plus noise.
+inline cifar10::Split synthetic_split(std::size_t n, std::uint64_t seed) {
+  cifar10::Split s;
+  Rng r(seed);
+  s.labels.resize(n);
+  s.images.resize(n * cifar10::image_bytes);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int k = int(r.below(10));
+    s.labels[i] = std::uint8_t(k);
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x) {
+          const bool stripe = ((k < 5 ? x : y) / (1 + k % 5)) % 2;
+          const float v = 60.0f + 25.0f * ((k + c) % 3) + 50.0f * stripe + r.uniform(-40.0f, 40.0f);
+          s.images[i * cifar10::image_bytes + (c * 32 + y) * 32 + x] = std::uint8_t(std::clamp(v, 0.0f, 255.0f));
+        }
+  }
+  return s;
 }
 
 }  // namespace typenet::test

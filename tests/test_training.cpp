@@ -4,6 +4,7 @@
 #include "helpers.hpp"
 
 using namespace typenet;
+using test::synthetic_split;
 
 TEST_CASE("softmax cross-entropy: value, smoothing and gradient against finite differences", "[train]") {
   std::vector<float> z = {1.0f, -0.5f, 2.0f, 0.1f, 0.3f, 0.2f}, g(6);
@@ -48,26 +49,6 @@ TEST_CASE("SGD with Nesterov momentum and weight decay: two steps by hand", "[tr
   opt.step(p, g, 0.1f);  // d = 0.5 + 0.0886 = 0.5886; v = 0.54 + 0.5886; p -= 0.1 * (d + 0.9 v)
   const double d = 0.5 + 0.1 * 0.886, v = 0.9 * 0.6 + d;
   CHECK(p[0] == Approx(0.886 - 0.1 * (d + 0.9 * v)));
-}
-
-// Synthetic CIFAR-shaped data: each class has its own colour and stripe direction, plus noise.
-static cifar10::Split synthetic_split(std::size_t n, std::uint64_t seed) {
-  cifar10::Split s;
-  Rng r(seed);
-  s.labels.resize(n);
-  s.images.resize(n * cifar10::image_bytes);
-  for (std::size_t i = 0; i < n; ++i) {
-    const int k = int(r.below(10));
-    s.labels[i] = std::uint8_t(k);
-    for (int c = 0; c < 3; ++c)
-      for (int y = 0; y < 32; ++y)
-        for (int x = 0; x < 32; ++x) {
-          const bool stripe = ((k < 5 ? x : y) / (1 + k % 5)) % 2;
-          const float v = 60.0f + 25.0f * ((k + c) % 3) + 50.0f * stripe + r.uniform(-40.0f, 40.0f);
-          s.images[i * cifar10::image_bytes + (c * 32 + y) * 32 + x] = std::uint8_t(std::clamp(v, 0.0f, 255.0f));
-        }
-  }
-  return s;
 }
 
 using TinyNet = Sequential<Input<3, 32, 32>, Conv<16, 3>, BatchNorm, ReLU, MaxPool<2>, Conv<32, 3>, BatchNorm, ReLU,

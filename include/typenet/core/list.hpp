@@ -14,6 +14,10 @@ template <class A, class B> struct Concat;
 template <class... A, class... B> struct Concat<List<A...>, List<B...>> { using type = List<A..., B...>; };
 template <class A, class B> using concat_t = typename Concat<A, B>::type;
 
+template <class L> struct Front;
+template <class T, class... Ts> struct Front<List<T, Ts...>> { using type = T; };
+template <class L> using front_t = typename Front<L>::type;
+
 // A compile-time fraction, e.g. Dropout<ratio<1, 5>> or Scale<ratio<1, 9>>.
 template <long Num, long Den = 1>
 struct ratio {

@@ -122,6 +122,11 @@ struct HistoryWriter {
   template <class M>
   void on_epoch_end(const EpochStats& s, M&, Control&) {
     rows.push_back(s);
+    write();
+  }
+
+  // Rewrites both files with all rows so far (nothing without a folder).
+  void write() const {
     if (dir.empty()) return;
     std::filesystem::create_directories(dir);
     std::ofstream csv(dir / "history.csv"), json(dir / "history.json");

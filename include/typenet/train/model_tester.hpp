@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 #include "typenet/data/split.hpp"
+#include "typenet/io/weights.hpp"
 #include "typenet/train/callbacks.hpp"
 #include "typenet/train/optim.hpp"
 #include "typenet/train/trainer.hpp"
@@ -69,6 +70,7 @@ StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, c
   }
   row.images_per_s = secs > 0 ? img / secs : 0;
   row.test_accuracy = row.diverged ? NAN : evaluate(model, data.test).accuracy;
+  if (!row.diverged && !cfg.out.empty()) io::save(cfg.out / name / "weights.tnw", model);  // for plots, reuse
   return row;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <span>
 #include <vector>
+#include "typenet/core/error.hpp"
 
 namespace typenet {
 
@@ -12,17 +13,32 @@ struct SGD {
   float momentum = 0.9f;
   bool nesterov = true;
   float weight_decay = 5e-4f;
+  // Per-element gradient scale (empty: all 1). 0 freezes an element: no step, no decay; s > 0
+  // scales its gradient but not its decay, like a PyTorch group with lr*s and weight_decay/s.
+  std::vector<float> scale;
   std::vector<float> velocity;
 
   void step(std::span<float> p, std::span<const float> g, float lr) {
     if (velocity.size() != p.size()) velocity.assign(p.size(), 0.0f);
+    if (!scale.empty() && scale.size() != p.size()) throw Error("typenet: SGD::scale has the wrong size");
     float* v = velocity.data();
+    const float* s = scale.empty() ? nullptr : scale.data();
     const float mu = momentum, wd = weight_decay;
+    if (!s) {
+#pragma omp parallel for simd
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        const float d = g[i] + wd * p[i];
+        v[i] = mu * v[i] + d;
+        p[i] -= lr * (nesterov ? d + mu * v[i] : v[i]);
+      }
+      return;
+    }
 #pragma omp parallel for simd
     for (std::size_t i = 0; i < p.size(); ++i) {
-      const float d = g[i] + wd * p[i];
-      v[i] = mu * v[i] + d;
-      p[i] -= lr * (nesterov ? d + mu * v[i] : v[i]);
+      const float on = s[i] != 0.0f ? 1.0f : 0.0f;
+      const float d = s[i] * g[i] + on * wd * p[i];
+      v[i] = on * (mu * v[i] + d);
+      p[i] -= on * lr * (nesterov ? d + mu * v[i] : v[i]);
     }
   }
 };

@@ -21,4 +21,19 @@ struct WarmupDecay {
   }
 };
 
+// One cycle, linear both ways: from start_ratio * peak at step 0 up to peak at `peak_at` of the
+// steps, then down to end_ratio * peak at the last step (airbench: 0.2 -> 1 at 23% -> 0.07).
+struct OneCycle {
+  float peak = 0.1f;
+  float peak_at = 0.23f;  // fraction of all steps
+  float start_ratio = 0.2f, end_ratio = 0.07f;
+
+  float operator()(long t, long total) const {
+    const long w = long(double(peak_at) * double(total));
+    const double f = t < w ? start_ratio + (1 - start_ratio) * double(t) / double(w)
+                           : 1 + (end_ratio - 1) * std::clamp(double(t - w) / double(std::max(1L, total - w)), 0.0, 1.0);
+    return float(peak * f);
+  }
+};
+
 }  // namespace typenet

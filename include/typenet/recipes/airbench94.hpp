@@ -1,0 +1,177 @@
+#pragma once
+// The airbench94 recipe (Keller Jordan; RECIPES.md): everything about *how* Airbench94 is
+// trained to 94% in ten epochs, in one place with its units. The network is zoo::Airbench94.
+//
+//   init:   first conv = patch whitening (frozen; its bias trains for 3 epochs); every other
+//           conv = identity on its first C_in filters; BN scales frozen at 1.
+//   data:   50,000 training images, batches of 1024 (last partial one dropped), reflect-pad 2
+//           random crop, alternating flip.
+//   step:   cross-entropy with label smoothing 0.2; Nesterov SGD 0.85; lr 0.2x -> 1x (23%) ->
+//           0.07x; BN shifts learn 64x faster; every 5 steps the lookahead average.
+//   test:   the final lookahead weights, six-view test-time augmentation.
+#include <chrono>
+#include <cmath>
+#include <vector>
+#include "typenet/data/batcher.hpp"
+#include "typenet/graph/for_each_node.hpp"
+#include "typenet/init/dirac.hpp"
+#include "typenet/init/patch_whitening.hpp"
+#include "typenet/model.hpp"
+#include "typenet/train/epoch_stats.hpp"
+#include "typenet/train/lookahead.hpp"
+#include "typenet/train/loss.hpp"
+#include "typenet/train/optim.hpp"
+#include "typenet/train/schedule.hpp"
+#include "typenet/train/tta.hpp"
+
+namespace typenet {
+
+struct Airbench94Recipe {
+  int batch = 1024;
+  double epochs = 9.9;             // 476 steps of 1024 images
+  float lr = 11.5f;                // per 1024 summed-loss examples, momentum-decoupled (airbench's unit)
+  float momentum = 0.85f;          // Nesterov
+  float weight_decay = 0.0153f;    // per 1024 examples, decoupled from the lr (but follows its schedule)
+  float bias_scaler = 64.0f;       // BN shifts: gradient step x64, decay unchanged
+  float label_smoothing = 0.2f;
+  int whiten_bias_epochs = 3;      // the whitening bias trains in epochs 0..2 only
+  std::size_t whiten_images = 5000;
+  double whiten_eps = 5e-4;
+  int translate = 2;               // pixels, reflect padding
+  int lookahead_every = 5;         // steps
+  float bn_momentum = 0.4f, bn_eps = 1e-12f;  // weight of a new batch in the running statistics
+  int tta_level = 2;
+  bool eval_each_epoch = false;    // test accuracy per epoch (not counted in the run's time)
+  std::uint64_t seed = 1;
+  Precision precision = Precision::bf16;
+
+  ModelOptions model_options() const {
+    return {.batch = batch, .seed = seed, .bn_momentum = bn_momentum, .bn_eps = bn_eps, .precision = precision};
+  }
+};
+
+struct RecipeResult {
+  std::vector<EpochStats> history;
+  long steps = 0;
+  double train_seconds = 0;      // initialisation and training
+  double eval_seconds = 0;       // the final TTA evaluation
+  double accuracy = 0;           // test accuracy of the plain view
+  double accuracy_tta = 0;       // with test-time augmentation
+};
+
+namespace airbench_detail {
+
+// Per-element gradient scales for SGD: 0 freezes (whitening weights, BN scales), bias_scaler
+// for BN shifts; the whitening bias is switched off later by the training loop.
+template <class Net>
+std::vector<float> gradient_scales(const Airbench94Recipe& r) {
+  std::vector<float> s(Net::param_count, 1.0f);
+  bool first = true;
+  for_each_node(typename Net::nodes{}, [&](auto node, long p, long) {
+    using N = typename decltype(node)::type;
+    if constexpr (is_op_v<N, op::Conv>) {
+      if (first) std::fill_n(s.begin() + p, N::bound::weights, 0.0f);
+      first = false;
+    }
+    if constexpr (is_op_v<N, op::BatchNorm>) {
+      std::fill_n(s.begin() + p, N::in.c, 0.0f);                  // scale (C): frozen at 1
+      std::fill_n(s.begin() + p + N::in.c, N::in.c, r.bias_scaler);  // shift (C)
+    }
+  });
+  return s;
+}
+
+}  // namespace airbench_detail
+
+// Initialise (whitening, identity convs) and train `model`, then evaluate it on data.test.
+// on_epoch(const EpochStats&) sees each epoch's training statistics.
+template <class Net, class OnEpoch>
+RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, const Airbench94Recipe& r,
+                            OnEpoch&& on_epoch) {
+  using First = front_t<typename Net::nodes>;
+  static_assert(is_op_v<First, op::Conv> && First::layer::bias && First::layer::filters == 2 * First::bound::weights /
+                                                                     First::layer::filters,
+                "typenet: the airbench94 recipe needs a whitening conv first: 2*C*K*K filters of KxK with a bias");
+  constexpr long whiten_weights = First::bound::weights;
+  constexpr int K = Net::output_shape.c;
+  if (model.batch() != r.batch) throw Error("typenet: airbench94: the model's batch differs from the recipe's");
+  const auto t0 = std::chrono::steady_clock::now();
+  RecipeResult out;
+
+  // Initialisation.
+  {
+    auto p = model.params();
+    const auto w = patch_whitening_filters<First::layer::kernel>(data.train, r.whiten_images, r.whiten_eps);
+    std::copy(w.begin(), w.end(), p.begin());
+    dirac_init<Net>(p, /*skip=*/1);
+  }
+
+  // Optimiser in PyTorch's coupled form with airbench's units: the loss is a mean here (a sum
+  // there), so the step per unit gradient is lr/kilostep * batch; decay per step is wd*batch/kilostep.
+  const double kilostep = 1024.0 * (1.0 + 1.0 / (1.0 - r.momentum));
+  const float lr = float(r.lr / kilostep * r.batch);
+  const float decay_per_step = float(r.weight_decay * r.batch / kilostep);
+  SGD opt{.momentum = r.momentum, .nesterov = true, .weight_decay = decay_per_step / lr};
+  opt.scale = airbench_detail::gradient_scales<Net>(r);
+  const OneCycle schedule{.peak = lr, .peak_at = 0.23f, .start_ratio = 0.2f, .end_ratio = 0.07f};
+
+  Batcher batcher(data.train, r.batch, r.seed);
+  const Augment aug{.pad = r.translate, .flip = true, .reflect = true, .alternate_flip = true};
+  const long per_epoch = long(batcher.batches());
+  if (per_epoch == 0) throw Error("typenet: airbench94: the training set is smaller than one batch");
+  const long total = long(std::ceil(r.epochs * double(per_epoch)));
+  Lookahead lookahead(model);
+  std::vector<int> labels(r.batch);
+  double excluded = 0;  // per-epoch evaluation time, not part of the run
+
+  long step = 0;
+  for (int epoch = 0; step < total; ++epoch) {
+    const auto e0 = std::chrono::steady_clock::now();
+    if (epoch == r.whiten_bias_epochs)
+      std::fill_n(opt.scale.begin() + whiten_weights, First::layer::filters, 0.0f);
+    batcher.shuffle();
+    EpochStats s{.epoch = epoch + 1};
+    long seen = 0;
+    for (long b = 0; b < per_epoch && step < total; ++b) {
+      batcher.fill(std::size_t(b), model.input(), labels, aug);
+      model.forward(Mode::train);
+      const auto res = softmax_cross_entropy(model.output(), labels, K, r.label_smoothing, model.diff_output());
+      if (!std::isfinite(res.loss_sum))
+        throw Error("typenet: airbench94: the loss became " + std::to_string(res.loss_sum) + " at step " +
+                    std::to_string(step) + ": training diverged");
+      model.backward();
+      s.lr = schedule(step, total);
+      opt.step(model.params(), model.grads(), s.lr);
+      ++step;
+      if (step % r.lookahead_every == 0) {
+        const double x = double(step) / double(total);
+        lookahead.update(model, float(std::pow(0.95, 5) * x * x * x));
+      }
+      s.loss += res.loss_sum;
+      s.accuracy += res.correct;
+      seen += r.batch;
+    }
+    if (step >= total) lookahead.update(model, 1.0f);  // the final weights are the average
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
+    s.loss /= double(seen);
+    s.accuracy /= double(seen);
+    s.images_per_s = double(seen) / s.seconds;
+    if (r.eval_each_epoch) {
+      const auto v0 = std::chrono::steady_clock::now();
+      s.val_accuracy = evaluate_tta(model, data.test, 0).accuracy;
+      excluded += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
+    }
+    out.history.push_back(s);
+    on_epoch(s);
+  }
+  out.steps = step;
+  const auto t1 = std::chrono::steady_clock::now();
+  out.train_seconds = std::chrono::duration<double>(t1 - t0).count() - excluded;
+  const auto ev = evaluate_tta(model, data.test, r.tta_level);
+  out.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  out.accuracy = ev.plain_accuracy;
+  out.accuracy_tta = ev.accuracy;
+  return out;
+}
+
+}  // namespace typenet

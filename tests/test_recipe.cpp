@@ -1,0 +1,153 @@
+// The airbench94 recipe's pieces, each against what it promises, and a short end-to-end run.
+#include <typenet/recipes/airbench94.hpp>
+#include "helpers.hpp"
+
+using namespace typenet;
+using test::synthetic_split;
+
+TEST_CASE("one-cycle schedule: 0.2x at the start, peak at 23%, 0.07x at the end", "[recipe][schedule]") {
+  const OneCycle s{.peak = 2.0f, .peak_at = 0.23f, .start_ratio = 0.2f, .end_ratio = 0.07f};
+  const long total = 100;  // peak at step 23
+  CHECK(s(0, total) == Approx(0.4));
+  CHECK(s(23, total) == Approx(2.0));
+  CHECK(s(11, total) == Approx(2.0 * (0.2 + 0.8 * 11.0 / 23.0)));
+  CHECK(s(100, total) == Approx(0.14));
+  CHECK(s(23 + 77 / 2, total) == Approx(2.0 * (1.0 - 0.93 * 38.0 / 77.0)));
+}
+
+TEST_CASE("SGD gradient scales: 0 freezes (no decay either), s scales the gradient only", "[recipe][optim]") {
+  SGD opt{.momentum = 0.0f, .nesterov = false, .weight_decay = 0.1f};
+  opt.scale = {0.0f, 1.0f, 4.0f};
+  std::vector<float> p = {1.0f, 1.0f, 1.0f}, g = {0.5f, 0.5f, 0.5f};
+  opt.step(p, g, 0.1f);
+  CHECK(p[0] == 1.0f);
+  CHECK(p[1] == Approx(1.0f - 0.1f * (0.5f + 0.1f)));
+  CHECK(p[2] == Approx(1.0f - 0.1f * (4 * 0.5f + 0.1f)));
+  opt.scale = {1.0f};
+  CHECK_THROWS_AS(opt.step(p, g, 0.1f), Error);
+}
+
+using Tiny = Sequential<Input<3, 32, 32>, Conv<24, 2, 1, 0, true>, GELU, Conv<32, 3>, MaxPool<2>, BatchNorm, GELU,
+                        Conv<32, 3>, BatchNorm, GELU, MaxPool<15>, Flatten, Dense<10, false>, Scale<ratio<1, 9>>>;
+
+TEST_CASE("lookahead: moves the slow copy toward the net and the net back to it", "[recipe]") {
+  Model<Tiny> m({.batch = 2});
+  Lookahead la(m);
+  const std::vector<float> start(m.params().begin(), m.params().end());
+  for (auto& x : m.params()) x += 1.0f;
+  la.update(m, 0.75f);  // ema = start + 0.25
+  CHECK(m.params()[5] == Approx(start[5] + 0.25f));
+  CHECK(la.params[5] == Approx(start[5] + 0.25f));
+  for (auto& x : m.params()) x += 1.0f;
+  la.update(m, 1.0f);  // decay 1: the net returns to the slow copy
+  CHECK(m.params()[5] == Approx(start[5] + 0.25f));
+  la.update(m, 0.0f);  // decay 0: the slow copy takes the net
+  CHECK(la.params[7] == m.params()[7]);
+}
+
+TEST_CASE("reflect padding and alternating flips in the batcher", "[recipe][data]") {
+  const auto split = synthetic_split(4, 9);
+  std::vector<float> plain(cifar10::image_bytes), shifted(cifar10::image_bytes), flipped(cifar10::image_bytes);
+  Batcher::write_image(split.image(0), plain.data(), 0, 0, false);
+  Batcher::write_image(split.image(0), shifted.data(), -1, 2, false, true);
+  // Row 0 reads source row -1 -> 1; column 30 reads source column 32 -> 30, column 31 -> 29.
+  CHECK(shifted[0 * 32 + 5] == plain[1 * 32 + 7]);
+  CHECK(shifted[4 * 32 + 30] == plain[3 * 32 + 30]);
+  CHECK(shifted[4 * 32 + 31] == plain[3 * 32 + 29]);
+
+  // Pad 0: each image's orientation in epoch 1 is the mirror of epoch 0's.
+  Batcher b(split, 4, 3);
+  const Augment aug{.pad = 0, .flip = true, .alternate_flip = true};
+  std::vector<float> e0(4 * cifar10::image_bytes), e1(e0.size());
+  std::vector<int> l0(4), l1(4);
+  b.shuffle();
+  b.fill(0, e0, l0, aug);
+  b.shuffle();
+  b.fill(0, e1, l1, aug);
+  for (std::size_t i = 0; i < 4; ++i) {  // find image i of epoch 0 in epoch 1 by its mirror
+    bool found = false;
+    for (std::size_t j = 0; j < 4 && !found; ++j) {
+      bool mirror = true;
+      for (int y = 0; y < 32 && mirror; ++y)
+        for (int x = 0; x < 32 && mirror; ++x)
+          mirror = e0[i * cifar10::image_bytes + y * 32 + x] == e1[j * cifar10::image_bytes + y * 32 + 31 - x];
+      found = mirror;
+    }
+    CHECK(found);
+  }
+}
+
+TEST_CASE("patch whitening: the first 12 filters decorrelate 2x2 patches to unit variance", "[recipe][init]") {
+  const auto split = synthetic_split(200, 21);
+  const auto w = patch_whitening_filters<2>(split, 200, 5e-4);
+  REQUIRE(w.size() == 24 * 12);
+  // Second moments of the filter responses over every patch, computed independently here.
+  std::vector<double> m(12 * 12, 0.0);
+  std::vector<float> img(cifar10::image_bytes);
+  long n = 0;
+  for (std::size_t i = 0; i < split.size(); ++i) {
+    Batcher::write_image(split.image(i), img.data(), 0, 0, false);
+    for (int y = 0; y < 31; ++y)
+      for (int x = 0; x < 31; ++x, ++n) {
+        double r[12];
+        for (int f = 0; f < 12; ++f) {
+          r[f] = 0;
+          for (int c = 0; c < 3; ++c)
+            for (int ky = 0; ky < 2; ++ky)
+              for (int kx = 0; kx < 2; ++kx)
+                r[f] += w[f * 12 + (c * 2 + ky) * 2 + kx] * img[(c * 32 + y + ky) * 32 + x + kx];
+        }
+        for (int a = 0; a < 12; ++a)
+          for (int b = 0; b < 12; ++b) m[a * 12 + b] += r[a] * r[b];
+      }
+  }
+  for (int a = 0; a < 12; ++a)
+    for (int b = 0; b < 12; ++b) {
+      INFO("response moment (" << a << "," << b << ")");
+      CHECK(m[a * 12 + b] / n == Approx(a == b ? 1.0 : 0.0).margin(0.02));
+    }
+  for (int j = 0; j < 12 * 12; ++j) CHECK(w[12 * 12 + j] == -w[j]);  // the negated half
+}
+
+TEST_CASE("dirac init: the first C_in filters pass their channel through", "[recipe][init]") {
+  using Net = Sequential<Input<4, 6, 6>, Conv<6, 3>>;
+  Model<Net> m({.batch = 1});
+  const std::vector<float> before(m.params().begin(), m.params().end());
+  dirac_init<Net>(m.params());
+  test::fill_random(m.input(), 5);
+  m.forward(Mode::infer);
+  const auto in = m.input();
+  const auto out = m.output();
+  for (int c = 0; c < 4; ++c)
+    for (int i = 0; i < 36; ++i) CHECK(out[c * 36 + i] == Approx(in[c * 36 + i]).margin(1e-6));
+  const std::size_t filter = 4 * 9;  // filters 4 and 5 keep their random init
+  CHECK(std::equal(before.begin() + 4 * filter, before.end(), m.params().begin() + 4 * filter));
+}
+
+TEST_CASE("test-time augmentation: level 0 is plain evaluation; level 2 runs", "[recipe][tta]") {
+  const auto data = synthetic_split(300, 31);
+  Model<Tiny> m({.batch = 64, .seed = 2});
+  const auto plain = evaluate(m, data);
+  const auto t0 = evaluate_tta(m, data, 0), t2 = evaluate_tta(m, data, 2);
+  CHECK(t0.accuracy == Approx(plain.accuracy));
+  CHECK(t2.plain_accuracy == Approx(plain.accuracy));
+  CHECK(t2.accuracy >= 0.0);
+}
+
+TEST_CASE("airbench94 recipe end to end on synthetic data: frozen parts stay, it learns", "[recipe][convergence]") {
+  cifar10::Dataset data{synthetic_split(1280, 41), synthetic_split(256, 42)};
+  Airbench94Recipe r{.batch = 64, .epochs = 4.5, .lr = 11.5f, .whiten_images = 500, .seed = 3,
+                     .precision = Precision::f32};
+  Model<Tiny> m(r.model_options());
+  std::vector<EpochStats> seen;
+  const auto res = run_airbench94(m, data, r, [&](const EpochStats& s) { seen.push_back(s); });
+  CHECK(res.steps == 90);  // ceil(4.5 * 20)
+  CHECK(seen.size() == 5);
+  const auto w = patch_whitening_filters<2>(data.train, 500, 5e-4);
+  CHECK(std::equal(w.begin(), w.end(), m.params().begin()));  // whitening weights frozen
+  const long bn = 24 * 12 + 24 + 32 * 24 * 9;                  // first BN's scale
+  for (int c = 0; c < 32; ++c) CHECK(m.params()[bn + c] == 1.0f);
+  CHECK(m.params()[bn + 32] != 0.0f);  // its shift trains
+  CHECK(seen.back().loss < seen.front().loss);
+  CHECK(res.accuracy_tta > 0.5);  // chance is 0.1
+}
