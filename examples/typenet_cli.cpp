@@ -11,6 +11,7 @@
 #include <typenet/io/image.hpp>
 #include <typenet/predict.hpp>
 #include <typenet/recipes/airbench94.hpp>
+#include <typenet/train/run_pictures.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
@@ -58,11 +59,15 @@ int train_recipe(const TrainArgs& a) {
       std::fflush(stdout);
     });
     history.rows = res.history;
-    if (!a.history.empty()) history.write();
     if (!a.save.empty()) tn::io::save(a.save, model);
     std::printf("steps %ld, training %.1f s, TTA evaluation %.1f s, total %.1f s\n", res.steps, res.train_seconds,
                 res.eval_seconds, res.train_seconds + res.eval_seconds);
     std::printf("test_accuracy_plain=%.4f\ntest_accuracy=%.4f\n", res.accuracy, res.accuracy_tta);
+    if (!a.history.empty()) {  // after the timed run: history, pictures (plain view)
+      history.write();
+      tn::write_run_pictures(a.history, history.rows, model, data.test, a.model + " (airbench94)");
+      std::printf("history and pictures in %s\n", a.history.c_str());
+    }
     return 0;
   }
 }
@@ -89,11 +94,8 @@ int train(const TrainArgs& a) {
                       .label_smoothing = a.smoothing,
                       .augment = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{},
                       .seed = a.seed};
-  auto print = tn::EachEpoch{[&](const tn::EpochStats& s) {
-    std::printf("epoch %3d/%d  loss %.4f  acc %.4f  %s_loss %.4f  %s_acc %.4f  lr %.4f  %.0f img/s  %.1f s\n",
-                s.epoch, a.epochs, s.loss, s.accuracy, held_name, s.val_loss, held_name, s.val_accuracy, s.lr,
-                s.images_per_s, s.seconds);
-    std::fflush(stdout);
+  tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name};
+  auto checkpoint = tn::EachEpoch{[&](const tn::EpochStats&) {
     if (!a.save.empty()) tn::io::save(a.save, model);
   }};
   // Callbacks that are off do nothing: patience beyond the run, no history folder.
@@ -102,10 +104,10 @@ int train(const TrainArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
   if (a.optimizer == "adamw") {
     tn::AdamW opt{.weight_decay = a.wd};
-    tn::fit(model, opt, train_set, &held_out, cfg, print, history, stop);
+    tn::fit(model, opt, train_set, &held_out, cfg, print, checkpoint, history, stop);
   } else {
     tn::SGD opt{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
-    tn::fit(model, opt, train_set, &held_out, cfg, print, history, stop);
+    tn::fit(model, opt, train_set, &held_out, cfg, print, checkpoint, history, stop);
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.early_stop && stop.best_epoch) {
@@ -113,8 +115,10 @@ int train(const TrainArgs& a) {
                 stop.best_epoch);
     if (!a.save.empty()) tn::io::save(a.save, model);
   }
-  const auto r = tn::evaluate(model, data.test);
+  const auto r = a.history.empty() ? tn::evaluate(model, data.test)
+                                   : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model);
   std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
+  if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
   std::printf("test_accuracy=%.4f\n", r.accuracy);
   return 0;
 }
@@ -128,6 +132,26 @@ int eval(const std::string& name, const std::string& weights, const std::string&
   const auto r = tn::evaluate(model, data.test);
   std::printf("model %s, weights %s: test_loss %.4f\n", name.c_str(), weights.c_str(), r.loss);
   std::printf("test_accuracy=%.4f\n", r.accuracy);
+  return 0;
+}
+
+// Pictures of a finished run from its weights and (when the folder has one) its history.csv.
+template <class Net>
+int plot(const std::string& name, const std::string& weights, const std::string& dir, const std::string& data_dir) {
+  const auto csv = std::filesystem::path(dir) / "history.csv";
+  const auto history = std::filesystem::exists(csv) ? tn::read_history_csv(csv) : std::vector<tn::EpochStats>{};
+  if (weights.empty()) {  // the curves alone
+    if (history.empty()) throw tn::Error("typenet: plot: no " + csv.string() + " and no --weights: nothing to draw");
+    tn::plot::training_curves(std::filesystem::path(dir) / "training_curves.png", history, name);
+    std::printf("training curves in %s\n", dir.c_str());
+    return 0;
+  }
+  tn::Model<Net> model({.batch = 250});
+  tn::io::load(weights, model);
+  const auto data = tn::cifar10::load(data_dir);
+  const auto r = tn::write_run_pictures(dir, history, model, data.test, name);
+  std::printf("model %s, weights %s: test_accuracy=%.4f; pictures in %s\n", name.c_str(), weights.c_str(), r.accuracy,
+              dir.c_str());
   return 0;
 }
 
@@ -308,6 +332,14 @@ int main(int argc, char** argv) {
   st->add_option("--limit", slimit, "Use only the first N images of each batch file")->check(CLI::Range(1, 10000));
   st->add_option("--out", sout, "Output folder: results.csv, results.md, <model>/history.*")->capture_default_str();
 
+  std::string plm = "SeedModel7", plw, pld, pldata = "data/cifar-10-batches-bin";
+  auto* pl = app.add_subcommand("plot", "Pictures of a run: training curves (from DIR/history.csv), confusion "
+                                        "matrix and a prediction grid on the test set, as PNG files in DIR");
+  pl->add_option("--model", plm, "Model name")->capture_default_str();
+  pl->add_option("--weights", plw, "Weights file (without: the training curves only)");
+  pl->add_option("--dir", pld, "Run folder (history.csv is read from it, the PNGs written to it)")->required();
+  pl->add_option("--data", pldata, "Directory in CIFAR-10's binary layout")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->parsed()) {
@@ -326,6 +358,7 @@ int main(int argc, char** argv) {
       sc.train.label_smoothing = ssmooth;
       sc.precision = precision(sdtype);
       sc.out = sout;
+      sc.progress = true;
       const auto data = tn::cifar10::load(sdata, slimit ? slimit : tn::cifar10::records_per_file);
       std::vector<tn::StudyRow> rows;
       std::stringstream names(smodels);
@@ -333,11 +366,8 @@ int main(int argc, char** argv) {
         const bool found = tn::zoo::visit_model(name, [&](auto t) {
           using Net = typename decltype(t)::type;
           std::printf("== %s\n", name.c_str());
-          rows.push_back(tn::run_experiment<Net>(name, data, sc, [&](const tn::EpochStats& s) {
-            std::printf("epoch %3d/%d  loss %.4f  acc %.4f  val_acc %.4f  %.0f img/s  %.1f s\n", s.epoch,
-                        sc.train.epochs, s.loss, s.accuracy, s.val_accuracy, s.images_per_s, s.seconds);
-            std::fflush(stdout);
-          }));
+          std::fflush(stdout);
+          rows.push_back(tn::run_experiment<Net>(name, data, sc));
           tn::write_study(sc.out, rows);  // after each model: a long study stopped early keeps its rows
         });
         if (!found) throw tn::Error("typenet: unknown model '" + name + "' (see `typenet models`)");
@@ -345,13 +375,18 @@ int main(int argc, char** argv) {
       std::printf("\n%s\nresults in %s\n", tn::study_table(rows).c_str(), sc.out.string().c_str());
       return 0;
     }
-    const std::string& name = tr->parsed() ? ta.model : bn->parsed() ? ba.model : pr->parsed() ? pm : em;
+    const std::string& name = tr->parsed()   ? ta.model
+                              : bn->parsed() ? ba.model
+                              : pr->parsed() ? pm
+                              : pl->parsed() ? plm
+                                             : em;
     int rc = 2;
     const bool found = tn::zoo::visit_model(name, [&](auto t) {
       using Net = typename decltype(t)::type;
       rc = tr->parsed()   ? train<Net>(ta)
            : bn->parsed() ? bench<Net>(ba)
            : pr->parsed() ? predict<Net>(pw, pimages)
+           : pl->parsed() ? plot<Net>(name, plw, pld, pldata)
                           : eval<Net>(em, ew, ed, eb, et);
     });
     if (!found) {

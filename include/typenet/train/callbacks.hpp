@@ -146,4 +146,34 @@ struct HistoryWriter {
   }
 };
 
+// Reads back a history.csv written by HistoryWriter ("null" is NaN); a file in another
+// format is an error naming it.
+inline std::vector<EpochStats> read_history_csv(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw Error("typenet: cannot read the history " + file.string());
+  std::string line;
+  if (!std::getline(in, line) || line != HistoryWriter::columns)
+    throw Error("typenet: " + file.string() + " is not a typenet history (expected the header " +
+                HistoryWriter::columns + ")");
+  std::vector<EpochStats> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    double v[8];
+    std::size_t at = 0;
+    for (int i = 0; i < 8; ++i) {
+      const std::size_t end = std::min(line.find(',', at), line.size());
+      const std::string cell = line.substr(at, end - at);
+      try {
+        v[i] = cell == "null" ? NAN : std::stod(cell);
+      } catch (const std::exception&) {
+        throw Error("typenet: " + file.string() + ": bad value '" + cell + "' in line " + std::to_string(rows.size() + 2));
+      }
+      at = end + 1;
+    }
+    rows.push_back({.epoch = int(v[0]), .loss = v[1], .accuracy = v[2], .val_loss = v[3], .val_accuracy = v[4],
+                    .images_per_s = v[6], .seconds = v[7], .lr = float(v[5])});
+  }
+  return rows;
+}
+
 }  // namespace typenet

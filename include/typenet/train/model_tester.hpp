@@ -1,7 +1,8 @@
 #pragma once
 // ModelTester: train and evaluate several model types under one configuration, one row each
 // (the seed study's model tester). Every run selects on a validation split carved from the
-// training set and touches the test set once, at its end; its history lands in out/<name>/.
+// training set and touches the test set once, at its end; its history, pictures and weights
+// land in out/<name>/.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "typenet/io/weights.hpp"
 #include "typenet/train/callbacks.hpp"
 #include "typenet/train/optim.hpp"
+#include "typenet/train/run_pictures.hpp"
 #include "typenet/train/trainer.hpp"
 
 namespace typenet {
@@ -26,6 +28,7 @@ struct StudyConfig {
   std::size_t val = 5000;  // validation images (stratified); 0: judge epochs on the test set
   int early_stop = 0;      // patience in epochs; 0: off
   Precision precision = Precision::f32;
+  bool progress = false;      // a progress bar on a terminal, one line per epoch otherwise
   std::filesystem::path out;  // results.csv, results.md, <model>/history.{csv,json}; empty: none
 };
 
@@ -50,12 +53,13 @@ StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, c
   EarlyStopping stop{.patience = cfg.early_stop ? cfg.early_stop : cfg.train.epochs + 1};
   HistoryWriter history{cfg.out.empty() ? std::filesystem::path{} : cfg.out / name};
   auto report = EachEpoch{[&](const EpochStats& s) { if (on_epoch) on_epoch(s); }};
+  ProgressBar bar{.epochs = cfg.train.epochs, .held_out = cfg.val ? "val" : "test", .enabled = cfg.progress};
 
   StudyRow row{.model = name, .params = Net::param_count, .macs = Net::macs};
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<EpochStats> h;
   try {
-    h = fit(model, opt, fit_on, &judge_on, cfg.train, report, history, stop);
+    h = fit(model, opt, fit_on, &judge_on, cfg.train, bar, report, history, stop);
   } catch (const Error&) {  // a diverging run is a result, not the end of the study
     row.diverged = true;
     h = history.rows;
@@ -69,8 +73,14 @@ StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, c
     secs += s.seconds;
   }
   row.images_per_s = secs > 0 ? img / secs : 0;
-  row.test_accuracy = row.diverged ? NAN : evaluate(model, data.test).accuracy;
-  if (!row.diverged && !cfg.out.empty()) io::save(cfg.out / name / "weights.tnw", model);  // for plots, reuse
+  if (row.diverged) {
+    row.test_accuracy = NAN;
+  } else if (cfg.out.empty()) {
+    row.test_accuracy = evaluate(model, data.test).accuracy;
+  } else {  // the test set is met once: for the accuracy and the pictures together
+    row.test_accuracy = write_run_pictures(cfg.out / name, h, model, data.test, name).accuracy;
+    io::save(cfg.out / name / "weights.tnw", model);
+  }
   return row;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // Training and evaluation loops over a Model: a step is batch assembly, forward, fused loss,
 // backward, one optimiser loop. At each epoch's end the callbacks (train/callbacks.hpp) see the
-// statistics and may stop the run or scale the learning rate.
+// statistics and may stop the run or scale the learning rate; callbacks with on_batch_end
+// (train/progress.hpp) also see each step.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "typenet/train/callbacks.hpp"
 #include "typenet/train/epoch_stats.hpp"
 #include "typenet/train/loss.hpp"
+#include "typenet/train/progress.hpp"
 #include "typenet/train/schedule.hpp"
 
 namespace typenet {
@@ -29,13 +32,15 @@ struct EvalResult {
 };
 
 // Inference over a whole split; a last partial batch is padded and its padding ignored.
+// With `predicted`, also each image's predicted class.
 template <class M>
-EvalResult evaluate(M& model, const cifar10::Split& split) {
+EvalResult evaluate(M& model, const cifar10::Split& split, std::vector<int>* predicted = nullptr) {
   constexpr int K = M::network::output_shape.c;
   const int n = model.batch();
   std::vector<int> labels(n);
   std::vector<float> dummy(std::size_t(n) * K);
   EvalResult r;
+  if (predicted) predicted->clear();
   for (std::size_t first = 0; first < split.size(); first += n) {
     const int count = int(std::min<std::size_t>(n, split.size() - first));
     auto in = model.input();
@@ -49,6 +54,10 @@ EvalResult evaluate(M& model, const cifar10::Split& split) {
                                      0.0f, dummy);
     r.loss += res.loss_sum;
     r.accuracy += res.correct;
+    for (int i = 0; predicted && i < count; ++i) {
+      const float* z = model.output().data() + std::size_t(i) * K;
+      predicted->push_back(int(std::max_element(z, z + K) - z));
+    }
   }
   r.loss /= double(split.size());
   r.accuracy /= double(split.size());
@@ -86,6 +95,17 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& trai
       opt.step(model.params(), model.grads(), s.lr);
       s.loss += res.loss_sum;
       s.accuracy += res.correct;
+      if constexpr ((has_on_batch_end<std::remove_reference_t<Callbacks>> || ...)) {
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double seen = double(b + 1) * n;
+        const BatchProgress p{.epoch = e, .epochs = cfg.epochs, .step = b + 1, .steps = steps_per_epoch,
+                              .loss = s.loss / seen, .accuracy = s.accuracy / seen, .images_per_s = seen / secs,
+                              .seconds = secs};
+        auto tell = [&](auto& cb) {
+          if constexpr (has_on_batch_end<std::remove_reference_t<decltype(cb)>>) cb.on_batch_end(p);
+        };
+        (tell(callbacks), ...);
+      }
     }
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double seen = double(steps_per_epoch) * n;

@@ -1,0 +1,25 @@
+#pragma once
+// The pictures of one finished run, written next to its history:
+//   training_curves.png, confusion_matrix.png (test set), predictions.png (first 32 test images).
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+#include "typenet/io/charts.hpp"
+#include "typenet/train/trainer.hpp"
+
+namespace typenet {
+
+// Evaluates `model` on `test` once and returns that evaluation.
+template <class M>
+EvalResult write_run_pictures(const std::filesystem::path& dir, std::span<const EpochStats> history, M& model,
+                              const cifar10::Split& test, const std::string& title) {
+  std::vector<int> predicted;
+  const auto r = evaluate(model, test, &predicted);
+  if (!history.empty()) plot::training_curves(dir / "training_curves.png", history, title);
+  plot::confusion_matrix(dir / "confusion_matrix.png", plot::confusion(predicted, test.labels), title);
+  plot::prediction_grid(dir / "predictions.png", test, predicted);
+  return r;
+}
+
+}  // namespace typenet
