@@ -12,6 +12,7 @@
 #include <typenet/predict.hpp>
 #include <typenet/recipes/airbench94.hpp>
 #include <typenet/train/run_pictures.hpp>
+#include <typenet/train/sweep_json.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
@@ -332,6 +333,34 @@ int main(int argc, char** argv) {
   st->add_option("--limit", slimit, "Use only the first N images of each batch file")->check(CLI::Range(1, 10000));
   st->add_option("--out", sout, "Output folder: results.csv, results.md, <model>/history.*")->capture_default_str();
 
+  // sweep: one model over batch sizes, learning rates and weight decays.
+  std::string swm = "SeedModel7", swdata = "data/cifar-10-batches-bin", swout = "out/sweep", swdtype = "f32", swfile;
+  tn::SweepSpace space;
+  tn::StudyConfig swc;
+  swc.train.epochs = 10;
+  int swrandom = 0;
+  std::size_t swlimit = 0;
+  float swwarm = 0.1f, swsmooth = 0.1f;
+  auto* sw = app.add_subcommand("sweep", "Tune batch size, learning rate and weight decay of one model (grid or "
+                                         "seeded random search); prints the runs sorted by validation accuracy");
+  sw->add_option("--model", swm, "Model name")->capture_default_str();
+  sw->add_option("--batch", space.batch, "Batch sizes, comma-separated")->delimiter(',')->capture_default_str();
+  sw->add_option("--lr", space.lr, "Peak learning rates, comma-separated")->delimiter(',')->capture_default_str();
+  sw->add_option("--wd", space.wd, "Weight decays, comma-separated")->delimiter(',')->capture_default_str();
+  sw->add_option("--config", swfile, "JSON file {\"batch\": [...], \"lr\": [...], \"wd\": [...]} (replaces the lists)");
+  sw->add_option("--random", swrandom, "Random search: this many points (batch from the list, lr and wd "
+                                       "log-uniform between the list's extremes); 0: the full grid")
+      ->capture_default_str()->check(CLI::Range(0, 100000));
+  sw->add_option("--epochs", swc.train.epochs, "Epochs per run")->capture_default_str()->check(CLI::Range(1, 100000));
+  sw->add_option("--warmup", swwarm, "Warm-up fraction")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  sw->add_option("--label-smoothing", swsmooth, "Label smoothing")->capture_default_str();
+  sw->add_option("--val", swc.val, "Validation images carved from the training set")->capture_default_str();
+  sw->add_option("--seed", swc.train.seed, "Seed of the runs and of the random search")->capture_default_str();
+  sw->add_option("--dtype", swdtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
+  sw->add_option("--data", swdata, "Directory in CIFAR-10's binary layout")->capture_default_str();
+  sw->add_option("--limit", swlimit, "Use only the first N images of each batch file")->check(CLI::Range(1, 10000));
+  sw->add_option("--out", swout, "Output folder: results.{csv,md,json}, <point>/history.*")->capture_default_str();
+
   std::string plm = "SeedModel7", plw, pld, pldata = "data/cifar-10-batches-bin";
   auto* pl = app.add_subcommand("plot", "Pictures of a run: training curves (from DIR/history.csv), confusion "
                                         "matrix and a prediction grid on the test set, as PNG files in DIR");
@@ -373,6 +402,29 @@ int main(int argc, char** argv) {
         if (!found) throw tn::Error("typenet: unknown model '" + name + "' (see `typenet models`)");
       }
       std::printf("\n%s\nresults in %s\n", tn::study_table(rows).c_str(), sc.out.string().c_str());
+      return 0;
+    }
+    if (sw->parsed()) {
+      if (!swfile.empty()) space = tn::read_sweep_json(swfile);
+      const auto points = swrandom ? tn::random_points(space, swrandom, swc.train.seed) : tn::grid_points(space);
+      swc.train.schedule.warmup = swwarm;
+      swc.train.label_smoothing = swsmooth;
+      swc.precision = precision(swdtype);
+      swc.out = swout;
+      swc.progress = true;
+      const auto data = tn::cifar10::load(swdata, swlimit ? swlimit : tn::cifar10::records_per_file);
+      std::vector<tn::SweepRow> rows;
+      const bool found = tn::zoo::visit_model(swm, [&](auto t) {
+        using Net = typename decltype(t)::type;
+        std::printf("sweep of %s: %zu runs of %d epochs\n", swm.c_str(), points.size(), swc.train.epochs);
+        rows = tn::run_sweep<Net>(data, swc, points, [](const tn::SweepRow& r) {
+          std::printf("== %s: best val acc %.4f%s\n", r.point.label().c_str(), r.result.best_val_accuracy,
+                      r.result.diverged ? " (diverged)" : "");
+          std::fflush(stdout);
+        });
+      });
+      if (!found) throw tn::Error("typenet: unknown model '" + swm + "' (see `typenet models`)");
+      std::printf("\n%s\nresults in %s\n", tn::sweep_table(rows).c_str(), swout.c_str());
       return 0;
     }
     const std::string& name = tr->parsed()   ? ta.model

@@ -8,4 +8,8 @@ namespace typenet {
 struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The loss became NaN or infinite: a result for a sweep or study to record, not a crash.
+struct Diverged : Error {
+  using Error::Error;
+};
 }  // namespace typenet

@@ -137,7 +137,7 @@ RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, con
       model.forward(Mode::train);
       const auto res = softmax_cross_entropy(model.output(), labels, K, r.label_smoothing, model.diff_output());
       if (!std::isfinite(res.loss_sum))
-        throw Error("typenet: airbench94: the loss became " + std::to_string(res.loss_sum) + " at step " +
+        throw Diverged("typenet: airbench94: the loss became " + std::to_string(res.loss_sum) + " at step " +
                     std::to_string(step) + ": training diverged");
       model.backward();
       s.lr = schedule(step, total);

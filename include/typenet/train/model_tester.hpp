@@ -60,7 +60,7 @@ StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, c
   std::vector<EpochStats> h;
   try {
     h = fit(model, opt, fit_on, &judge_on, cfg.train, bar, report, history, stop);
-  } catch (const Error&) {  // a diverging run is a result, not the end of the study
+  } catch (const Diverged&) {  // a diverging run is a result, not the end of the study
     row.diverged = true;
     h = history.rows;
   }

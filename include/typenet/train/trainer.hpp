@@ -87,7 +87,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const cifar10::Split& trai
       model.forward(Mode::train);
       const auto res = softmax_cross_entropy(model.output(), labels, K, cfg.label_smoothing, model.diff_output());
       if (!std::isfinite(res.loss_sum))
-        throw Error("typenet: the loss became " + std::to_string(res.loss_sum) + " at epoch " + std::to_string(e) +
+        throw Diverged("typenet: the loss became " + std::to_string(res.loss_sum) + " at epoch " + std::to_string(e) +
                     ", step " + std::to_string(b) + ": training diverged (lower the learning rate); weights saved "
                     "before this point are kept");
       model.backward();
