@@ -1,9 +1,13 @@
-# Every public header compiles on its own. Run as: cmake -DCXX=... -DINC=... -P headers_check.cmake
+# Every public header compiles on its own. Run as: cmake -DCXX=... -DINC=... [-DEXTRA_INC=dir;dir] -P headers_check.cmake
+set(extra "")
+foreach(d ${EXTRA_INC})
+  list(APPEND extra -I${d})
+endforeach()
 file(GLOB_RECURSE headers RELATIVE ${INC} ${INC}/typenet/*.hpp)
 set(failed "")
 foreach(h ${headers})
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp "#include <${h}>\n#include <${h}>\n")
-  execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -mavx512f -I${INC} ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp
+  execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -mavx512f -I${INC} ${extra} ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     list(APPEND failed "${h}:\n${err}")
