@@ -7,7 +7,7 @@ file(GLOB_RECURSE headers RELATIVE ${INC} ${INC}/typenet/*.hpp)
 set(failed "")
 foreach(h ${headers})
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp "#include <${h}>\n#include <${h}>\n")
-  execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -mavx512f -I${INC} ${extra} ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp
+  execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -mavx512f -mfma -I${INC} ${extra} ${CMAKE_CURRENT_BINARY_DIR}/header_check.cpp
                   RESULT_VARIABLE rc ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     list(APPEND failed "${h}:\n${err}")
