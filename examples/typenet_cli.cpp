@@ -37,6 +37,7 @@ struct TrainArgs {
   int early_stop = 0;     // patience in epochs (0: off)
   std::string history;    // folder for history.csv / history.json
   std::string recipe;     // a published recipe with its own hyperparameters (airbench94)
+  bool eval_each_epoch = false;  // recipe: plain test accuracy after every epoch (untimed)
 };
 
 // `train --recipe airbench94`: the recipe's own schedule, optimiser and initialisation.
@@ -46,7 +47,7 @@ int train_recipe(const TrainArgs& a) {
     throw tn::Error("typenet: --recipe airbench94 trains the model Airbench94, not " + a.model);
   } else {
     tn::onednn::set_threads(a.threads);
-    tn::Airbench94Recipe r{.seed = a.seed, .precision = precision(a.dtype)};
+    tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype)};
     const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
     tn::Model<Net> model(r.model_options());
     std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads, seed %llu, "
@@ -55,8 +56,10 @@ int train_recipe(const TrainArgs& a) {
     std::fflush(stdout);
     tn::HistoryWriter history{a.history};
     const auto res = tn::run_airbench94(model, data, r, [&](const tn::EpochStats& s) {
-      std::printf("epoch %2d  loss %.4f  acc %.4f  lr %.4f  %.0f img/s  %.1f s\n", s.epoch, s.loss, s.accuracy, s.lr,
+      std::printf("epoch %2d  loss %.4f  acc %.4f  lr %.4f  %.0f img/s  %.1f s", s.epoch, s.loss, s.accuracy, s.lr,
                   s.images_per_s, s.seconds);
+      if (a.eval_each_epoch) std::printf("  test_acc %.4f", s.val_accuracy);
+      std::printf("\n");
       std::fflush(stdout);
     });
     history.rows = res.history;
@@ -281,6 +284,8 @@ int main(int argc, char** argv) {
   tr->add_option("--recipe", ta.recipe, "airbench94: Airbench94 with its published recipe (whitening and identity "
                                         "init, lookahead, TTA; its own batch, epochs and lr; bf16 recommended)")
       ->check(CLI::IsMember({"airbench94"}));
+  tr->add_flag("--eval-each-epoch", ta.eval_each_epoch, "With --recipe: print the plain test accuracy after every "
+                                                        "epoch (not counted in the run's time)");
   tr->add_option("--limit", ta.limit, "Use only the first N images of each batch file (quick runs)")
       ->check(CLI::Range(1, 10000));
 

@@ -1,5 +1,6 @@
 // The airbench94 recipe's pieces, each against what it promises, and a short end-to-end run.
 #include <typenet/recipes/airbench94.hpp>
+#include <typenet/zoo/airbench94.hpp>
 #include "helpers.hpp"
 
 using namespace typenet;
@@ -124,6 +125,53 @@ TEST_CASE("dirac init: the first C_in filters pass their channel through", "[rec
   CHECK(std::equal(before.begin() + 4 * filter, before.end(), m.params().begin() + 4 * filter));
 }
 
+TEST_CASE("dirac init reaches a conv that the fusion pass joined with BN and GELU", "[recipe][init]") {
+  using Net = Sequential<Input<4, 6, 6>, Conv<6, 3>, BatchNorm, GELU>;
+  static_assert(is_op_v<front_t<Net::nodes>, op::ConvBnAct>);
+  std::vector<float> p(Net::param_count, 0.5f);
+  dirac_init<Net>(p);
+  for (int f = 0; f < 6; ++f)
+    for (int c = 0; c < 4; ++c)
+      for (int k = 0; k < 9; ++k) {
+        const float w = p[(f * 4 + c) * 9 + k];
+        if (f < 4) CHECK(w == (c == f && k == 4 ? 1.0f : 0.0f));
+        else CHECK(w == 0.5f);
+      }
+}
+
+TEST_CASE("for_each_layer opens fused nodes: Airbench94 has 7 convs and 6 batch norms", "[recipe]") {
+  using Net = zoo::Airbench94;
+  int convs = 0, norms = 0, fused = 0;
+  long params = 0, last_end = 0;
+  bool in_order = true;
+  for_each_node(Net::nodes{}, [&](auto node, long, long) {
+    fused += is_op_v<typename decltype(node)::type, op::ConvBnAct>;
+  });
+  for_each_layer(Net::nodes{}, [&](auto node, long p, long) {
+    using N = typename decltype(node)::type;
+    convs += is_op_v<N, op::Conv>;
+    norms += is_op_v<N, op::BatchNorm>;
+    in_order = in_order && p == last_end;  // each layer's parameters follow the previous one's
+    last_end = p + N::params;
+    params += N::params;
+  });
+  CHECK(fused == 3);
+  CHECK(convs == 7);
+  CHECK(norms == 6);
+  CHECK(in_order);
+  CHECK(params == Net::param_count);
+}
+
+TEST_CASE("airbench94 gradient scales: every BN scale frozen, every BN shift at 64x", "[recipe][optim]") {
+  using Net = zoo::Airbench94;
+  const auto s = airbench_detail::gradient_scales<Net>(Airbench94Recipe{});
+  long frozen = 0, fast = 0;
+  for (float x : s) frozen += x == 0.0f, fast += x == 64.0f;
+  const long bn_channels = 2 * (64 + 256 + 256);
+  CHECK(frozen == 24 * 12 + bn_channels);  // whitening weights and BN scales
+  CHECK(fast == bn_channels);
+}
+
 TEST_CASE("test-time augmentation: level 0 is plain evaluation; level 2 runs", "[recipe][tta]") {
   const auto data = synthetic_split(300, 31);
   Model<Tiny> m({.batch = 64, .seed = 2});
@@ -146,8 +194,11 @@ TEST_CASE("airbench94 recipe end to end on synthetic data: frozen parts stay, it
   const auto w = patch_whitening_filters<2>(data.train, 500, 5e-4);
   CHECK(std::equal(w.begin(), w.end(), m.params().begin()));  // whitening weights frozen
   const long bn = 24 * 12 + 24 + 32 * 24 * 9;                  // first BN's scale
+  const long fused_bn = bn + 64 + 32 * 32 * 9;                  // the BN fused with the second conv
   for (int c = 0; c < 32; ++c) CHECK(m.params()[bn + c] == 1.0f);
-  CHECK(m.params()[bn + 32] != 0.0f);  // its shift trains
+  for (int c = 0; c < 32; ++c) CHECK(m.params()[fused_bn + c] == 1.0f);
+  CHECK(m.params()[bn + 32] != 0.0f);  // the shifts train
+  CHECK(m.params()[fused_bn + 32] != 0.0f);
   CHECK(seen.back().loss < seen.front().loss);
   CHECK(res.accuracy_tta > 0.5);  // chance is 0.1
 }

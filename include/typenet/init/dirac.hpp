@@ -11,11 +11,11 @@
 
 namespace typenet {
 
-// Every conv node of `Net` except the first `skip` convs, in the flat parameter buffer `params`.
+// Every conv of `Net` (fused ones included) except the first `skip`, in the flat parameter buffer `params`.
 template <class Net>
 void dirac_init(std::span<float> params, int skip = 0) {
   int seen = 0;
-  for_each_node(typename Net::nodes{}, [&](auto node, long p, long) {
+  for_each_layer(typename Net::nodes{}, [&](auto node, long p, long) {
     using N = typename decltype(node)::type;
     if constexpr (is_op_v<N, op::Conv>) {
       if (seen++ < skip) return;

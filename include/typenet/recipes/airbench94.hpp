@@ -67,7 +67,7 @@ template <class Net>
 std::vector<float> gradient_scales(const Airbench94Recipe& r) {
   std::vector<float> s(Net::param_count, 1.0f);
   bool first = true;
-  for_each_node(typename Net::nodes{}, [&](auto node, long p, long) {
+  for_each_layer(typename Net::nodes{}, [&](auto node, long p, long) {
     using N = typename decltype(node)::type;
     if constexpr (is_op_v<N, op::Conv>) {
       if (first) std::fill_n(s.begin() + p, N::bound::weights, 0.0f);
@@ -103,6 +103,7 @@ RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, con
     auto p = model.params();
     const auto w = patch_whitening_filters<First::layer::kernel>(data.train, r.whiten_images, r.whiten_eps);
     std::copy(w.begin(), w.end(), p.begin());
+    std::fill_n(p.begin() + whiten_weights, First::layer::filters, 0.0f);  // its bias starts at 0
     dirac_init<Net>(p, /*skip=*/1);
   }
 
