@@ -172,6 +172,23 @@ TEST_CASE("airbench94 gradient scales: every BN scale frozen, every BN shift at 
   CHECK(fast == bn_channels);
 }
 
+TEST_CASE("backward from node k: the same gradients from k on, none before, for both backends", "[recipe]") {
+  constexpr std::size_t k = 2;  // Tiny: whitening conv, GELU, then the first trained conv
+  CHECK(airbench_detail::first_node_after_whitening<Tiny>() == k);
+  Model<Tiny> m({.batch = 4, .seed = 5});
+  test::fill_random(m.input(), 6);
+  std::vector<int> labels = {1, 2, 3, 4};
+  m.forward(Mode::train);
+  softmax_cross_entropy(m.output(), labels, 10, 0.0f, m.diff_output());
+  m.backward();
+  const std::vector<float> full(m.grads().begin(), m.grads().end());
+  std::fill(m.grads().begin(), m.grads().end(), 7.0f);
+  m.backward(k);
+  const long before = front_t<Tiny::nodes>::params;  // node 1 (GELU) has none
+  for (long i = 0; i < before; ++i) REQUIRE(m.grads()[i] == 7.0f);
+  for (long i = before; i < Tiny::param_count; ++i) REQUIRE(m.grads()[i] == full[i]);
+}
+
 TEST_CASE("test-time augmentation: level 0 is plain evaluation; level 2 runs", "[recipe][tta]") {
   const auto data = synthetic_split(300, 31);
   Model<Tiny> m({.batch = 64, .seed = 2});

@@ -67,7 +67,10 @@ class Model {
     if (m == Mode::train) stale_ = true;  // BN running statistics move
     exec_.forward(m == Mode::train);
   }
-  void backward() { exec_.backward(); }
+  // backward(k): nodes 0..k-1 are frozen — no gradients for them (their grads() keep old values),
+  // and node k computes no input gradient where that saves work. The oneDNN backend skips that
+  // work; the reference backend computes everything anyway.
+  void backward(std::size_t first_node = 0) { exec_.backward(first_node); }
 
  private:
   ModelOptions options_;

@@ -35,14 +35,23 @@ class Batcher {
     for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(std::uint32_t(i))]);
   }
   // Write batch b (in the current order) to `input`; labels to `labels`.
+  // The random draws are made in order (results do not depend on the thread count); the
+  // images are then written in parallel.
   void fill(std::size_t b, std::span<float> input, std::span<int> labels, const Augment& aug) {
+    views_.resize(std::size_t(batch_));
     for (int i = 0; i < batch_; ++i) {
       const std::uint32_t idx = order_[b * batch_ + i];
       labels[i] = split_.labels[idx];
-      const int dy = aug.pad ? int(rng_.below(2 * aug.pad + 1)) - aug.pad : 0;
-      const int dx = aug.pad ? int(rng_.below(2 * aug.pad + 1)) - aug.pad : 0;
-      const bool flip = aug.flip && (aug.alternate_flip ? bool(base_flip_[idx] ^ (epoch_ & 1)) : bool(rng_.next() & 1));
-      write_image(split_.image(idx), input.data() + std::size_t(i) * cifar10::image_bytes, dy, dx, flip, aug.reflect);
+      View& v = views_[std::size_t(i)];
+      v.dy = aug.pad ? int(rng_.below(2 * aug.pad + 1)) - aug.pad : 0;
+      v.dx = aug.pad ? int(rng_.below(2 * aug.pad + 1)) - aug.pad : 0;
+      v.flip = aug.flip && (aug.alternate_flip ? bool(base_flip_[idx] ^ (epoch_ & 1)) : bool(rng_.next() & 1));
+    }
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < batch_; ++i) {
+      const View& v = views_[std::size_t(i)];
+      write_image(split_.image(order_[b * batch_ + i]), input.data() + std::size_t(i) * cifar10::image_bytes, v.dy,
+                  v.dx, v.flip, aug.reflect);
     }
   }
   // Output pixel (y,x) reads source (y+dy, x+dx), mirrored first when flipped; outside the
@@ -68,6 +77,8 @@ class Batcher {
   Rng rng_;
   std::vector<std::uint32_t> order_;
   std::vector<std::uint8_t> base_flip_;  // alternating flips: orientation in even epochs
+  struct View { int dy, dx; bool flip; };
+  std::vector<View> views_;              // this batch's draws, one per image
   long epoch_ = -1;                      // counts shuffles: the first epoch is 0
 };
 

@@ -81,6 +81,18 @@ std::vector<float> gradient_scales(const Airbench94Recipe& r) {
   return s;
 }
 
+// The first node after the whitening conv that has parameters: once the whitening bias is
+// frozen, nothing before it trains, so the backward pass stops there.
+template <class Net>
+std::size_t first_node_after_whitening() {
+  std::size_t i = 0, first = 0;
+  for_each_node(typename Net::nodes{}, [&](auto node, long, long) {
+    if (i > 0 && first == 0 && decltype(node)::type::params > 0) first = i;
+    ++i;
+  });
+  return first;
+}
+
 }  // namespace airbench_detail
 
 // Initialise (whitening, identity convs) and train `model`, then evaluate it on data.test.
@@ -126,10 +138,13 @@ RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, con
   double excluded = 0;  // per-epoch evaluation time, not part of the run
 
   long step = 0;
+  std::size_t frozen_prefix = 0;  // nodes that get no backward pass
   for (int epoch = 0; step < total; ++epoch) {
     const auto e0 = std::chrono::steady_clock::now();
-    if (epoch == r.whiten_bias_epochs)
+    if (epoch == r.whiten_bias_epochs) {
       std::fill_n(opt.scale.begin() + whiten_weights, First::layer::filters, 0.0f);
+      frozen_prefix = airbench_detail::first_node_after_whitening<Net>();
+    }
     batcher.shuffle();
     EpochStats s{.epoch = epoch + 1};
     long seen = 0;
@@ -140,7 +155,7 @@ RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, con
       if (!std::isfinite(res.loss_sum))
         throw Diverged("typenet: airbench94: the loss became " + std::to_string(res.loss_sum) + " at step " +
                     std::to_string(step) + ": training diverged");
-      model.backward();
+      model.backward(frozen_prefix);
       s.lr = schedule(step, total);
       opt.step(model.params(), model.grads(), s.lr);
       ++step;

@@ -37,10 +37,6 @@ struct Chain<List<Ns...>> {
     [&]<std::size_t... I>(std::index_sequence<I...>) { (f(boost::hana::at_c<I>(kernels), std::integral_constant<std::size_t, I>{}), ...); }
     (std::make_index_sequence<size>{});
   }
-  template <class F> void each_reversed(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(boost::hana::at_c<size - 1 - I>(kernels)), ...); }
-    (std::make_index_sequence<size>{});
-  }
 
   // src_needs_grad: whether the chain's input gradient is wanted; inside, it always is.
   memory::desc plan(Context& c, memory::desc d, bool src_needs_grad) {
@@ -58,7 +54,19 @@ struct Chain<List<Ns...>> {
 
   void prepare_inference(Context& c) { each([&](auto& k, auto) { k.prepare_inference(c); }); }
   void forward(Context& c, bool training) { each([&](auto& k, auto) { k.forward(c, training); }); }
-  void backward(Context& c) { each_reversed([&](auto& k) { k.backward(c); }); }
+  // Kernels from the last down to `first`. With first > 0 the nodes before it are frozen: they
+  // run no backward, and kernel `first` skips its input gradient where it can (convolutions).
+  void backward(Context& c, std::size_t first = 0) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (backward_of<size - 1 - I>(c, first), ...); }
+    (std::make_index_sequence<size>{});
+  }
+  template <std::size_t I> void backward_of(Context& c, std::size_t first) {
+    auto& k = boost::hana::at_c<I>(kernels);
+    if (I < first) return;
+    if constexpr (requires { k.backward_weights_only(c); })
+      if (I == first && first > 0) return k.backward_weights_only(c);
+    k.backward(c);
+  }
 };
 
 }  // namespace typenet::onednn

@@ -100,10 +100,10 @@ struct ConvCore {
     w.run(c);
     fwd_step.run(c);
   }
-  void backward(const Context& c) const {
+  void backward(const Context& c, bool input_grad = true) const {
     bwd_weights_step.run(c);
     dw.run(c);
-    if (bwd_data_step) {
+    if (bwd_data_step && input_grad) {
       w_bwd.run(c);
       bwd_data_step.run(c);
       diff_src.run(c);
@@ -128,6 +128,7 @@ struct Kernel<op::Conv, L, In> {
   void prepare_inference(Context&) {}
   void forward(Context& c, bool) { conv.forward(c); }
   void backward(Context& c) { conv.backward(c); }
+  void backward_weights_only(Context& c) { conv.backward(c, false); }
 };
 
 }  // namespace typenet::onednn

@@ -99,11 +99,12 @@ struct Kernel<op::ConvBnAct, L, In> {
     bn.forward(c, true);
     act.forward(c);
   }
-  void backward(Context& c) {
+  void backward(Context& c, bool input_grad = true) {
     act.backward(c);
     bn.backward(c);
-    conv.backward(c);
+    conv.backward(c, input_grad);
   }
+  void backward_weights_only(Context& c) { backward(c, false); }
 };
 
 }  // namespace typenet::onednn

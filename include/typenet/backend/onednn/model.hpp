@@ -52,9 +52,9 @@ class Executor {
     to_output_.run(ctx_);
     ctx_.stream.wait();
   }
-  void backward() {
+  void backward(std::size_t first_node = 0) {
     from_diff_output_.run(ctx_);
-    chain_.backward(ctx_);
+    chain_.backward(ctx_, first_node);
     ctx_.stream.wait();
   }
 

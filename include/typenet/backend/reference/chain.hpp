@@ -123,7 +123,8 @@ class Executor {
     const T* y = chain_.forward(ctx_, input_.data(), params_, state_, training);
     std::copy(y, y + output_.size(), output_.begin());
   }
-  void backward() { chain_.backward(ctx_, doutput_.data(), dinput_.data(), params_, grads_); }
+  // The plain reference computes every gradient; a frozen prefix (first_node > 0) changes nothing.
+  void backward(std::size_t /*first_node*/ = 0) { chain_.backward(ctx_, doutput_.data(), dinput_.data(), params_, grads_); }
 
  private:
   Context ctx_;

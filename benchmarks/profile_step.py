@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Where a training step's time goes, per oneDNN primitive, from oneDNN's own timings.
+
+Runs `typenet bench` with ONEDNN_VERBOSE=1 (oneDNN prints every primitive execution with its
+time in ms), drops the first third of the executions (warm-up and the first-run JIT), and prints
+the time per step of each primitive kind and shape, largest first. The sum is the time spent
+inside oneDNN; the rest of a step (loss, optimiser, our own loops) is not in this table.
+
+  python3 benchmarks/profile_step.py --model SeedModel7 --mode train --dtype f32 [--top 25]
+"""
+import argparse, collections, subprocess, sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--typenet", default="build/bin/typenet")
+ap.add_argument("--model", default="SeedModel7")
+ap.add_argument("--mode", default="train", choices=["train", "infer", "latency"])
+ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"])
+ap.add_argument("--batch", type=int, default=256)
+ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--steps", type=int, default=6)
+ap.add_argument("--top", type=int, default=30)
+a = ap.parse_args()
+
+cmd = [a.typenet, "bench", "--model", a.model, "--mode", a.mode, "--dtype", a.dtype, "--batch", str(a.batch),
+       "--threads", str(a.threads), "--steps", str(a.steps), "--repeats", "1"]
+run = subprocess.run(cmd, env={"ONEDNN_VERBOSE": "1", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+if run.returncode != 0:
+    sys.exit(f"profile_step: {' '.join(cmd)} failed:\n{run.stderr}")
+rows = []
+for line in run.stdout.splitlines():
+    f = line.split(",")
+    if len(f) < 10 or f[:2] != ["onednn_verbose", "exec"]:
+        continue
+    kind, impl, prop, shape, ms = f[3], f[4], f[5], f[-2], float(f[-1])
+    layouts = f[6]
+    rows.append((kind, prop, impl, shape, layouts, ms))
+if not rows:
+    sys.exit("profile_step: no oneDNN executions were printed")
+keep = rows[len(rows) // 3:]  # after warm-up
+# Executions per step: the bench runs `steps` steps after its own warm-up; count by the first key.
+first_key = keep[0][:4]
+steps = max(1, sum(1 for r in keep if r[:4] == first_key))
+total = collections.defaultdict(float)
+for kind, prop, impl, shape, layouts, ms in keep:
+    total[(kind, prop, impl, shape)] += ms
+all_ms = sum(total.values()) / steps
+print(f"# {' '.join(cmd)}")
+print(f"# inside oneDNN: {all_ms:.2f} ms per step ({steps} steps sampled)")
+by_kind = collections.defaultdict(float)
+for (kind, prop, impl, shape), ms in total.items():
+    by_kind[(kind, prop)] += ms / steps
+print("\nper kind:")
+for (kind, prop), ms in sorted(by_kind.items(), key=lambda x: -x[1]):
+    print(f"  {ms:8.2f} ms {100 * ms / all_ms:5.1f}%  {kind} {prop}")
+print(f"\ntop {a.top} primitives:")
+for (kind, prop, impl, shape), ms in sorted(total.items(), key=lambda x: -x[1])[: a.top]:
+    print(f"  {ms / steps:8.2f} ms {100 * ms / steps / all_ms:5.1f}%  {kind:20s} {prop:18s} {impl:22s} {shape}")
+print(run.stdout.splitlines()[-1] if not run.stdout.splitlines()[-1].startswith("onednn") else "")
