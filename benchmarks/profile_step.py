@@ -36,13 +36,17 @@ for line in run.stdout.splitlines():
     rows.append((kind, prop, impl, shape, layouts, ms))
 if not rows:
     sys.exit("profile_step: no oneDNN executions were printed")
-keep = rows[len(rows) // 3:]  # after warm-up
-# Executions per step: the bench runs `steps` steps after its own warm-up; count by the first key.
-first_key = keep[0][:4]
-steps = max(1, sum(1 for r in keep if r[:4] == first_key))
+# After warm-up: from the first execution, a third of the way in, of the step's first primitive.
+first_key = rows[0][:4]
+start = next((i for i in range(len(rows) // 3, len(rows)) if rows[i][:4] == first_key), len(rows) // 3)
+keep = rows[start:]
 total = collections.defaultdict(float)
+count = collections.Counter()
 for kind, prop, impl, shape, layouts, ms in keep:
     total[(kind, prop, impl, shape)] += ms
+    count[(kind, prop, impl, shape)] += 1
+# Every primitive runs at least once per step; the rarest runs exactly once per step.
+steps = min(count.values())
 all_ms = sum(total.values()) / steps
 print(f"# {' '.join(cmd)}")
 print(f"# inside oneDNN: {all_ms:.2f} ms per step ({steps} steps sampled)")

@@ -162,6 +162,7 @@ int plot(const std::string& name, const std::string& weights, const std::string&
 struct BenchArgs {
   std::string model = "SeedModel7", mode = "train", dtype = "f32";
   int batch = 256, threads = 0, steps = 0, repeats = 3;
+  bool direct = false;  // f32: no Winograd
 };
 
 static const char* isa_name() {
@@ -195,7 +196,7 @@ int bench(const BenchArgs& a) {
   tn::onednn::set_threads(a.threads);
   const int threads = tn::onednn::threads();
   const int batch = a.mode == "latency" ? 1 : a.batch;
-  tn::Model<Net> m({.batch = batch, .precision = precision(a.dtype)});
+  tn::Model<Net> m({.batch = batch, .precision = precision(a.dtype), .winograd = !a.direct});
   tn::Rng rng(1);
   for (auto& x : m.input()) x = rng.uniform(-1, 1);
   std::vector<int> labels(batch);
@@ -218,8 +219,8 @@ int bench(const BenchArgs& a) {
   const bool bf16 = m.options().precision == tn::Precision::bf16;
   const double peak_gflops = bf16 ? peak.bf16_gflops : peak.f32_gflops;
   const char* peak_name = bf16 ? "peak_bf16_gflops" : "peak_f32_gflops";
-  std::printf("bench model=%s mode=%s dtype=%s batch=%d threads=%d isa=%s ", a.model.c_str(), a.mode.c_str(),
-              bf16 ? "bf16" : "f32", batch, threads, isa_name());
+  std::printf("bench model=%s mode=%s dtype=%s%s batch=%d threads=%d isa=%s ", a.model.c_str(), a.mode.c_str(),
+              bf16 ? "bf16" : "f32", a.direct && !bf16 ? " conv=direct" : "", batch, threads, isa_name());
   if (a.mode == "latency") {
     std::vector<double> ms;
     for (int i = 0; i < std::max(a.steps, 300); ++i) {
@@ -309,6 +310,8 @@ int main(int argc, char** argv) {
   bn->add_option("--steps", ba.steps, "Steps per repeat (0: about 1 TFLOP of work)");
   bn->add_option("--repeats", ba.repeats, "Repeats; the best is reported")->capture_default_str()
       ->check(CLI::Range(1, 100));
+  bn->add_flag("--direct", ba.direct, "f32: direct convolutions only (by default 3x3 ones use oneDNN's Winograd "
+                                      "kernels where it has them)");
 
   std::string pm = "SeedModel7", pw;
   std::vector<std::string> pimages;

@@ -31,6 +31,7 @@ struct Context {
   float bn_momentum = 0.1f;  // weight of the new batch in the running statistics
   float bn_eps = 1e-5f;
   dt act = dt::f32;  // activations and conv weights (bf16: f32 master copies stay in the flat buffers)
+  bool winograd = true;  // f32 3x3 stride-1 convolutions: Winograd where oneDNN has it
   Rng rng{0};
 
   template <class PD> PD note(PD pd) {  // record a primitive's scratchpad need

@@ -29,11 +29,24 @@ struct ConvCore {
   static dims padding() { return {L::pad, L::pad}; }
   static memory::desc weights_any(dt type) { return {dims{L::filters, In.c, L::kernel, L::kernel}, type, tag::any}; }
   static dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d,
-                                              const memory::desc& dst_d, bool with_bias) {
+                                              const memory::desc& dst_d, bool with_bias,
+                                              dnnl::algorithm alg = dnnl::algorithm::convolution_direct) {
     const memory::desc w_any = weights_any(src_d.data_type());
-    if (with_bias)
-      return {prop, dnnl::algorithm::convolution_direct, src_d, w_any, bias_desc(), dst_d, strides(), padding(), padding()};
-    return {prop, dnnl::algorithm::convolution_direct, src_d, w_any, dst_d, strides(), padding(), padding()};
+    if (with_bias) return {prop, alg, src_d, w_any, bias_desc(), dst_d, strides(), padding(), padding()};
+    return {prop, alg, src_d, w_any, dst_d, strides(), padding(), padding()};
+  }
+  // Winograd where asked for and possible: f32, 3x3, stride 1.
+  static bool wants_winograd(const Context& c, dt type) {
+    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1;
+  }
+  // The primitive descriptor made by make(alg): Winograd if wanted and oneDNN has it, else direct.
+  template <class MakePd>
+  static auto with_algorithm(const Context& c, dt type, MakePd&& make) {
+    if (wants_winograd(c, type)) try {
+        return make(dnnl::algorithm::convolution_winograd);
+      } catch (const dnnl::error&) {  // no Winograd kernel for this shape here: direct
+      }
+    return make(dnnl::algorithm::convolution_direct);
   }
 
   memory::desc plan(Context& c, const memory::desc& src_d, bool src_needs_grad) {
@@ -53,19 +66,24 @@ struct ConvCore {
     memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, type, tag::any};
     // The input image (3 channels) stays plain: oneDNN's first-layer kernels read it directly.
     const memory::desc s = In.c < 8 ? memory::desc(src_d.dims(), type, tag::nchw) : any_src;
-    fwd = c.note(fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, L::bias), c.attr, c.engine));
+    fwd = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
+      return fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, L::bias, alg), c.attr, c.engine);
+    }));
     const memory::desc w_any = weights_any(type), dw_any = weights_any(dt::f32);  // f32 gradients
     // Built only when the layer before wants its gradient (never for the input image).
     if (src_needs_grad)
-      bwd_data = c.note(dnnl::convolution_backward_data::primitive_desc(
-          {dnnl::algorithm::convolution_direct, any_src, w_any, fwd.dst_desc(), strides(), padding(), padding()},
-          c.attr, c.engine, fwd));
-    bwd_weights = c.note(dnnl::convolution_backward_weights::primitive_desc(
-        L::bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), dw_any,
-                                                           bias_desc(), fwd.dst_desc(), strides(), padding(), padding())
-                : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, fwd.src_desc(), dw_any,
-                                                           fwd.dst_desc(), strides(), padding(), padding()),
-        c.attr, c.engine, fwd));
+      bwd_data = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
+        return dnnl::convolution_backward_data::primitive_desc(
+            {alg, any_src, w_any, fwd.dst_desc(), strides(), padding(), padding()}, c.attr, c.engine, fwd);
+      }));
+    bwd_weights = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
+      return dnnl::convolution_backward_weights::primitive_desc(
+          L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
+                                                             strides(), padding(), padding())
+                  : dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, fwd.dst_desc(), strides(),
+                                                             padding(), padding()),
+          c.attr, c.engine, fwd);
+    }));
   }
 
   // dst and diff_dst belong to the caller; they have the layout plan() returned.

@@ -40,9 +40,11 @@ struct Kernel<op::ConvBnAct, L, In> {
     dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     a.set_post_ops(po);
-    infer = c.note(dnnl::convolution_forward::primitive_desc(
-        ConvCore<ConvL, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, /*with_bias=*/true), a,
-        c.engine));
+    infer = c.note(ConvCore<ConvL, In>::with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
+      return dnnl::convolution_forward::primitive_desc(
+          ConvCore<ConvL, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, /*with_bias=*/true, alg),
+          a, c.engine);
+    }));
     return d;
   }
 

@@ -26,6 +26,7 @@ class Executor {
     ctx_.bn_momentum = o.bn_momentum;
     ctx_.bn_eps = o.bn_eps;
     ctx_.act = o.precision == Precision::bf16 ? dt::bf16 : dt::f32;
+    ctx_.winograd = o.winograd;
     input_ = ctx_.make(plain_desc(batch, Net::input_shape));
     if (o.input_grad) input_grad_ = ctx_.make(plain_desc(batch, Net::input_shape));
     chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
