@@ -1,12 +1,13 @@
 // oneDNN (f32) against the reference backend (double) on the same weights and inputs:
-// forward in training and inference mode, and every gradient.
+// forward in training and inference mode, and every gradient. oneDNN's 3x3 convolutions run
+// Winograd by default (these shapes have Winograd kernels); one case checks direct as well.
 #include "helpers.hpp"
 
 using namespace typenet;
 
 template <class Net>
-void compare_backends(int batch = 4, double atol = 1e-4, double rtol = 1e-3) {
-  const ModelOptions o{.batch = batch, .seed = 21, .input_grad = true};
+void compare_backends(int batch = 4, double atol = 1e-4, double rtol = 1e-3, bool winograd = true) {
+  const ModelOptions o{.batch = batch, .seed = 21, .input_grad = true, .winograd = winograd};
   Model<Net, OneDnn> fast(o);
   Model<Net, Reference<double>> ref(o);
   test::fill_random(fast.params(), 31, 0.5f);  // also moves BN scale/shift away from 1/0
@@ -35,6 +36,10 @@ TEST_CASE("oneDNN = reference: Conv", "[backend]") {
   compare_backends<Sequential<Input<3, 9, 9>, Conv<16, 3>>>();
   compare_backends<Sequential<Input<16, 8, 8>, Conv<32, 3, 2, 1, true>>>();
   compare_backends<Sequential<Input<5, 7, 7>, Conv<8, 2, 1, 0, true>>>();
+}
+TEST_CASE("oneDNN = reference with direct convolutions (Winograd off)", "[backend]") {
+  compare_backends<Sequential<Input<16, 8, 8>, Conv<32, 3>>>(4, 1e-4, 1e-3, /*winograd=*/false);
+  compare_backends<Sequential<Input<16, 8, 8>, Conv<32, 3>, BatchNorm, GELU>>(4, 1e-4, 1e-3, /*winograd=*/false);
 }
 TEST_CASE("oneDNN = reference: BatchNorm", "[backend]") { compare_backends<Sequential<Input<16, 5, 5>, BatchNorm>>(); }
 TEST_CASE("oneDNN = reference: ReLU, GELU, Scale", "[backend]") {
