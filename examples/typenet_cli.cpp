@@ -258,6 +258,8 @@ int main(int argc, char** argv) {
 
   TrainArgs ta;
   auto* tr = app.add_subcommand("train", "Train a zoo model on CIFAR-10; ends with test_accuracy=...");
+  // A repeated option takes its last value: `scripts/main.sh --epochs 5` overrides the script's --epochs 30.
+  tr->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   tr->add_option("--model", ta.model, "Model name (see `typenet models`)")->capture_default_str();
   tr->add_option("--data", ta.data, "Directory in CIFAR-10's binary layout")->capture_default_str();
   tr->add_option("--epochs", ta.epochs, "Epochs")->capture_default_str()->check(CLI::Range(1, 100000));
