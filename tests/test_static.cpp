@@ -28,6 +28,23 @@ static_assert(Sequential<Input<3, 32, 32>, Conv<16, 5, 1, 0>>::output_shape == S
 static_assert(Sequential<Input<3, 31, 31>, MaxPool<2>>::output_shape == Shape{3, 15, 15});
 static_assert(Sequential<Input<8, 4, 4>, Flatten, Dense<5, false>>::param_count == 8 * 16 * 5);
 
+// The trim rule (graph/trim.hpp): a conv whose last row/column the next pool never reads is
+// bound without its far-end padding, so it computes one row and column less.
+using Trimmed = Sequential<Input<8, 31, 31>, Conv<16, 3>, MaxPool<2>>;
+static_assert(std::is_same_v<front_t<Trimmed::nodes>::layer, Conv<16, 3, 1, 1, false, 0>>);
+static_assert(front_t<Trimmed::nodes>::out == Shape{16, 30, 30});
+static_assert(Trimmed::output_shape == Shape{16, 15, 15});
+static_assert(Trimmed::macs == 8L * 16 * 9 * 30 * 30);
+// Not trimmed: the pool reads every row; no far-end padding to drop; a BN between sees every row.
+static_assert(front_t<Sequential<Input<8, 32, 32>, Conv<16, 3>, MaxPool<2>>::nodes>::out == Shape{16, 32, 32});
+static_assert(front_t<Sequential<Input<8, 33, 33>, Conv<16, 3, 1, 0>, MaxPool<2>>::nodes>::out == Shape{16, 31, 31});
+static_assert(front_t<Sequential<Input<8, 31, 31>, Conv<16, 3>, BatchNorm, MaxPool<2>>::nodes>::out ==
+              Shape{16, 31, 31});
+// Airbench94's pooled convs: 31->30, 15->14 and 7->6 rows (whitening 2x2, then the 3x3 convs, then the head).
+static_assert(zoo::Airbench94::macs == 24L * 3 * 4 * 31 * 31 + 24L * 64 * 9 * 30 * 30 + 64L * 64 * 9 * 15 * 15 +
+                                           64L * 256 * 9 * 14 * 14 + 256L * 256 * 9 * 7 * 7 +
+                                           256L * 256 * 9 * 6 * 6 + 256L * 256 * 9 * 3 * 3 + 256L * 10);
+
 // A Residual is one node whose parameters are both branches'.
 using Res = Sequential<Input<16, 8, 8>, Residual<Sequential<Conv<32, 3, 2>, BatchNorm, ReLU, Conv<32, 3>>,
                                                  Sequential<Conv<32, 1, 2, 0>, BatchNorm>>>;

@@ -1,9 +1,11 @@
 #pragma once
 // Bind<In, List<L...>>: single-pass shape inference over a flat layer list.
 //   nodes: List<Node<L1, In>, Node<L2, out1>, ...>;  out: the last output shape.
+// A conv whose last rows the next pool never reads is bound trimmed (graph/trim.hpp).
 #include "typenet/core/list.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/graph/node.hpp"
+#include "typenet/graph/trim.hpp"
 
 namespace typenet {
 
@@ -17,7 +19,7 @@ struct Bind<In, List<>> {
 
 template <Shape In, class L, class... Ls>
 struct Bind<In, List<L, Ls...>> {
-  using head = Node<L, In>;
+  using head = Node<trim_for_next_t<L, List<Ls...>, In>, In>;
   using tail = Bind<head::out, List<Ls...>>;
   using nodes = concat_t<List<head>, typename tail::nodes>;
   static constexpr Shape out = tail::out;

@@ -37,12 +37,12 @@ struct ConvBnAct {
 template <class Done, class Todo> struct Fuse { using type = Done; };
 template <class... D, class L, class... R>
 struct Fuse<List<D...>, List<L, R...>> : Fuse<List<D..., L>, List<R...>> {};
-template <class... D, int F, int K, int S, int P, bool B, class... R>  // Conv, BatchNorm, ReLU
-struct Fuse<List<D...>, List<Conv<F, K, S, P, B>, BatchNorm, ReLU, R...>>
-    : Fuse<List<D..., ConvBnAct<Conv<F, K, S, P, B>, ReLU>>, List<R...>> {};
-template <class... D, int F, int K, int S, int P, bool B, class... R>  // Conv, BatchNorm, GELU
-struct Fuse<List<D...>, List<Conv<F, K, S, P, B>, BatchNorm, GELU, R...>>
-    : Fuse<List<D..., ConvBnAct<Conv<F, K, S, P, B>, GELU>>, List<R...>> {};
+template <class... D, int F, int K, int S, int P, bool B, int E, class... R>  // Conv, BatchNorm, ReLU
+struct Fuse<List<D...>, List<Conv<F, K, S, P, B, E>, BatchNorm, ReLU, R...>>
+    : Fuse<List<D..., ConvBnAct<Conv<F, K, S, P, B, E>, ReLU>>, List<R...>> {};
+template <class... D, int F, int K, int S, int P, bool B, int E, class... R>  // Conv, BatchNorm, GELU
+struct Fuse<List<D...>, List<Conv<F, K, S, P, B, E>, BatchNorm, GELU, R...>>
+    : Fuse<List<D..., ConvBnAct<Conv<F, K, S, P, B, E>, GELU>>, List<R...>> {};
 
 template <class Layers> using fuse_t = typename Fuse<List<>, Layers>::type;
 

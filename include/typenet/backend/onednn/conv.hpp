@@ -26,23 +26,26 @@ struct ConvCore {
   static memory::desc weights_plain() { return {dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::oihw}; }
   static memory::desc bias_desc() { return {dims{L::filters}, dt::f32, tag::x}; }
   static dims strides() { return {L::stride, L::stride}; }
-  static dims padding() { return {L::pad, L::pad}; }
+  static dims padding_l() { return {L::pad, L::pad}; }
+  static dims padding_r() { return {L::pad_end, L::pad_end}; }
   static memory::desc weights_any(dt type) { return {dims{L::filters, In.c, L::kernel, L::kernel}, type, tag::any}; }
   static dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d,
                                               const memory::desc& dst_d, bool with_bias,
                                               dnnl::algorithm alg = dnnl::algorithm::convolution_direct) {
     const memory::desc w_any = weights_any(src_d.data_type());
-    if (with_bias) return {prop, alg, src_d, w_any, bias_desc(), dst_d, strides(), padding(), padding()};
-    return {prop, alg, src_d, w_any, dst_d, strides(), padding(), padding()};
+    if (with_bias) return {prop, alg, src_d, w_any, bias_desc(), dst_d, strides(), padding_l(), padding_r()};
+    return {prop, alg, src_d, w_any, dst_d, strides(), padding_l(), padding_r()};
   }
-  // Winograd where asked for and possible: f32, 3x3, stride 1.
-  static bool wants_winograd(const Context& c, dt type) {
-    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1;
+  // Winograd where asked for and possible: f32, 3x3, stride 1. Not backward-data of a conv with
+  // asymmetric padding (a trimmed one, graph/trim.hpp): oneDNN 2.6 computes it wrongly.
+  static bool wants_winograd(const Context& c, dt type, bool backward_data = false) {
+    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1 &&
+           !(backward_data && L::pad != L::pad_end);
   }
   // The primitive descriptor made by make(alg): Winograd if wanted and oneDNN has it, else direct.
   template <class MakePd>
-  static auto with_algorithm(const Context& c, dt type, MakePd&& make) {
-    if (wants_winograd(c, type)) try {
+  static auto with_algorithm(const Context& c, dt type, MakePd&& make, bool backward_data = false) {
+    if (wants_winograd(c, type, backward_data)) try {
         return make(dnnl::algorithm::convolution_winograd);
       } catch (const dnnl::error&) {  // no Winograd kernel for this shape here: direct
       }
@@ -74,14 +77,14 @@ struct ConvCore {
     if (src_needs_grad)
       bwd_data = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
         return dnnl::convolution_backward_data::primitive_desc(
-            {alg, any_src, w_any, fwd.dst_desc(), strides(), padding(), padding()}, c.attr, c.engine, fwd);
-      }));
+            {alg, any_src, w_any, fwd.dst_desc(), strides(), padding_l(), padding_r()}, c.attr, c.engine, fwd);
+      }, /*backward_data=*/true));
     bwd_weights = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
       return dnnl::convolution_backward_weights::primitive_desc(
           L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
-                                                             strides(), padding(), padding())
+                                                             strides(), padding_l(), padding_r())
                   : dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, fwd.dst_desc(), strides(),
-                                                             padding(), padding()),
+                                                             padding_l(), padding_r()),
           c.attr, c.engine, fwd);
     }));
   }
