@@ -14,11 +14,13 @@ struct BnCore {
   dnnl::batch_normalization_forward::primitive_desc train, infer;
   dnnl::batch_normalization_backward::primitive_desc bwd;
   memory scale, shift, dscale, dshift, mean, var, running_mean, running_var;
+  memory relu_mask;  // with a fused ReLU: which outputs were positive (oneDNN's workspace)
   Step train_step, infer_step, bwd_step;
   float count = 1;  // values per channel in a batch: N*H*W
 
-  memory::desc plan(Context& c, const memory::desc& d) {
-    const auto f = flags::use_scale | flags::use_shift;
+  // relu: y = max(bn(x), 0) in the same pass (oneDNN's fuse_norm_relu), and its backward too.
+  memory::desc plan(Context& c, const memory::desc& d, bool relu = false) {
+    const auto f = flags::use_scale | flags::use_shift | (relu ? flags::fuse_norm_relu : flags::none);
     train = c.note(dnnl::batch_normalization_forward::primitive_desc(
         {dnnl::prop_kind::forward_training, d, c.bn_eps, f}, c.attr, c.engine));
     infer = c.note(dnnl::batch_normalization_forward::primitive_desc(
@@ -41,9 +43,11 @@ struct BnCore {
     running_var = c.wrap(vec, s.state + C);
     mean = c.make(vec);
     var = c.make(vec);
+    if (train.workspace_desc().get_size() > 0) relu_mask = c.make(train.workspace_desc());
     train_step = Step(dnnl::batch_normalization_forward(train),
                       {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DST, &dst}, {DNNL_ARG_SCALE, &scale}, {DNNL_ARG_SHIFT, &shift},
-                       {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+                       {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}, {DNNL_ARG_WORKSPACE, &relu_mask},
+                       {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     infer_step = Step(dnnl::batch_normalization_forward(infer),
                       {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DST, &dst}, {DNNL_ARG_SCALE, &scale},
                        {DNNL_ARG_SHIFT, &shift}, {DNNL_ARG_MEAN, &running_mean},
@@ -53,7 +57,7 @@ struct BnCore {
                       {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_SCALE, &scale}, {DNNL_ARG_SHIFT, &shift},
                        {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}, {DNNL_ARG_DIFF_SRC, &diff_src},
                        {DNNL_ARG_DIFF_SCALE, &dscale}, {DNNL_ARG_DIFF_SHIFT, &dshift},
-                       {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+                       {DNNL_ARG_WORKSPACE, &relu_mask}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
   }
 
   void forward(Context& c, bool training) {

@@ -1,6 +1,7 @@
 #pragma once
 // Convolution on oneDNN. The primitive chooses its layouts (format_tag::any); master weights
 // stay plain (F,C,K,K) in the flat parameter buffer and are reordered only when it wants another.
+#include <cstring>
 #include <string_view>
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/graph/node.hpp"
@@ -23,6 +24,15 @@ struct ConvCore {
   Relayout src, w, w_bwd, dw, diff_src;
   Step fwd_step, bwd_data_step, bwd_weights_step;
 
+  // A trimmed conv (graph/trim.hpp: `cut` rows and columns less padding at the far end) on
+  // Winograd: oneDNN 2.6's Winograd backward-data is wrong with asymmetric padding, and direct
+  // is slower than a copy, so it runs as the untrimmed conv's backward-data on the gradient
+  // padded back with zero rows and columns.
+  static constexpr int cut = L::pad - L::pad_end;
+  bool untrimmed_bwd_data = false;
+  memory diff_dst_full, diff_dst_view;  // the padded gradient; its top-left (trimmed) part
+  Step pad_diff_dst;
+
   static memory::desc weights_plain() { return {dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::oihw}; }
   static memory::desc bias_desc() { return {dims{L::filters}, dt::f32, tag::x}; }
   static dims strides() { return {L::stride, L::stride}; }
@@ -36,16 +46,14 @@ struct ConvCore {
     if (with_bias) return {prop, alg, src_d, w_any, bias_desc(), dst_d, strides(), padding_l(), padding_r()};
     return {prop, alg, src_d, w_any, dst_d, strides(), padding_l(), padding_r()};
   }
-  // Winograd where asked for and possible: f32, 3x3, stride 1. Not backward-data of a conv with
-  // asymmetric padding (a trimmed one, graph/trim.hpp): oneDNN 2.6 computes it wrongly.
-  static bool wants_winograd(const Context& c, dt type, bool backward_data = false) {
-    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1 &&
-           !(backward_data && L::pad != L::pad_end);
+  // Winograd where asked for and possible: f32, 3x3, stride 1.
+  static bool wants_winograd(const Context& c, dt type) {
+    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1;
   }
   // The primitive descriptor made by make(alg): Winograd if wanted and oneDNN has it, else direct.
   template <class MakePd>
-  static auto with_algorithm(const Context& c, dt type, MakePd&& make, bool backward_data = false) {
-    if (wants_winograd(c, type, backward_data)) try {
+  static auto with_algorithm(const Context& c, dt type, MakePd&& make) {
+    if (wants_winograd(c, type)) try {
         return make(dnnl::algorithm::convolution_winograd);
       } catch (const dnnl::error&) {  // no Winograd kernel for this shape here: direct
       }
@@ -74,11 +82,25 @@ struct ConvCore {
     }));
     const memory::desc w_any = weights_any(type), dw_any = weights_any(dt::f32);  // f32 gradients
     // Built only when the layer before wants its gradient (never for the input image).
-    if (src_needs_grad)
-      bwd_data = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
+    untrimmed_bwd_data = false;
+    if (src_needs_grad && cut > 0 && wants_winograd(c, type)) try {
+        const auto wino = dnnl::algorithm::convolution_winograd;
+        const memory::desc full_dst{dims{c.batch, Out.c, Out.h + cut, Out.w + cut}, type, tag::any};
+        const fwd_pd_t hint({dnnl::prop_kind::forward_training, wino, s, w_any, full_dst, strides(), padding_l(),
+                             padding_l()},
+                            c.attr, c.engine);
+        bwd_data = c.note(dnnl::convolution_backward_data::primitive_desc(
+            {wino, any_src, w_any, hint.dst_desc(), strides(), padding_l(), padding_l()}, c.attr, c.engine, hint));
+        untrimmed_bwd_data = true;
+      } catch (const dnnl::error&) {  // no Winograd kernel: direct, with the trimmed shape
+      }
+    if (src_needs_grad && !untrimmed_bwd_data) {
+      auto make = [&](dnnl::algorithm alg) {
         return dnnl::convolution_backward_data::primitive_desc(
             {alg, any_src, w_any, fwd.dst_desc(), strides(), padding_l(), padding_r()}, c.attr, c.engine, fwd);
-      }, /*backward_data=*/true));
+      };
+      bwd_data = c.note(cut > 0 ? make(dnnl::algorithm::convolution_direct) : with_algorithm(c, type, make));
+    }
     bwd_weights = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
       return dnnl::convolution_backward_weights::primitive_desc(
           L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
@@ -110,8 +132,19 @@ struct ConvCore {
     if (io.diff_src) {
       diff_src.plan_out(c, bwd_data.diff_src_desc(), io.diff_src);
       w_bwd.plan(c, w_plain, bwd_data.weights_desc());
+      const memory* bwd_diff_dst = &diff_dst;
+      if (untrimmed_bwd_data) {
+        const memory::desc full = bwd_data.diff_dst_desc();
+        diff_dst_full = c.make(full);
+        std::memset(diff_dst_full.get_data_handle(), 0, full.get_size());  // the cut rows stay zero
+        diff_dst_view = c.wrap(full.submemory_desc(dims{c.batch, Out.c, Out.h, Out.w}, dims{0, 0, 0, 0}),
+                               diff_dst_full.get_data_handle());
+        pad_diff_dst = Step(dnnl::reorder(diff_dst, diff_dst_view),
+                            {{DNNL_ARG_FROM, &diff_dst}, {DNNL_ARG_TO, &diff_dst_view}});
+        bwd_diff_dst = &diff_dst_full;
+      }
       bwd_data_step = Step(dnnl::convolution_backward_data(bwd_data),
-                           {{DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_WEIGHTS, &w_bwd.to},
+                           {{DNNL_ARG_DIFF_DST, bwd_diff_dst}, {DNNL_ARG_WEIGHTS, &w_bwd.to},
                             {DNNL_ARG_DIFF_SRC, &diff_src.to}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     }
   }
@@ -125,6 +158,7 @@ struct ConvCore {
     bwd_weights_step.run(c);
     dw.run(c);
     if (bwd_data_step && input_grad) {
+      pad_diff_dst.run(c);
       w_bwd.run(c);
       bwd_data_step.run(c);
       diff_src.run(c);

@@ -1,6 +1,7 @@
 #pragma once
 // The fused node Conv -> BatchNorm -> activation (graph/fuse.hpp) on oneDNN.
-//   training:  conv => t;  batch norm t => y;  activation in place on y (ReLU's backward reads y)
+//   training:  conv => t;  batch norm t => y;  then the activation, except that a ReLU runs
+//              inside the batch norm (one pass over y forward and backward instead of two)
 //   inference: one conv, BN folded into its weights and bias, the activation as a post-op
 #include <vector>
 #include "typenet/backend/onednn/batch_norm.hpp"
@@ -17,13 +18,13 @@ struct Kernel<op::ConvBnAct, L, In> {
   static constexpr Shape Out = Node<ConvL, In>::out;
   static constexpr long conv_params = Node<ConvL, In>::params;
   static constexpr long weight_count = Node<ConvL, In>::bound::weights;
-  bool in_place = false;  // ReLU runs in place: its backward reads y, not x
+  static constexpr bool relu_in_bn = Act::fn == EltwiseFn::relu;
 
   ConvCore<ConvL, In> conv;
   BnCore<Out.c> bn;
   EltwiseCore<Act> act;
   memory dst, diff_dst;
-  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (apart from y unless in place)
+  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (y itself when the BN applies the ReLU)
 
   dnnl::convolution_forward::primitive_desc infer;  // folded
   memory w_folded_plain, b_folded, w_folded;
@@ -32,9 +33,8 @@ struct Kernel<op::ConvBnAct, L, In> {
 
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
-    bn.plan(c, d);
-    in_place = Act::fn == EltwiseFn::relu;
-    act.plan(c, d, in_place);
+    bn.plan(c, d, relu_in_bn);
+    if (!relu_in_bn) act.plan(c, d);
     dnnl::post_ops po;
     po.append_eltwise(1.0f, eltwise_algorithm<Act>(), 0.0f, 0.0f);
     dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
@@ -55,11 +55,11 @@ struct Kernel<op::ConvBnAct, L, In> {
     diff_dst = c.make(d);
     t = c.make(d);
     diff_t = c.make(d);
-    bn_out = in_place ? dst : c.make(d);
-    diff_bn_out = in_place ? diff_dst : c.make(d);
+    bn_out = relu_in_bn ? dst : c.make(d);
+    diff_bn_out = relu_in_bn ? diff_dst : c.make(d);
     conv.bind(c, io, s, t, diff_t);
     bn.bind(c, t, bn_out, diff_bn_out, diff_t, {s.params + conv_params, s.grads + conv_params, s.state});
-    act.bind(c, bn_out, dst, diff_dst, diff_bn_out);
+    if (!relu_in_bn) act.bind(c, bn_out, dst, diff_dst, diff_bn_out);
 
     w_folded_plain = c.make(ConvCore<ConvL, In>::weights_plain());
     b_folded = c.make(ConvCore<ConvL, In>::bias_desc());
@@ -99,7 +99,7 @@ struct Kernel<op::ConvBnAct, L, In> {
     }
     conv.forward(c);
     bn.forward(c, true);
-    act.forward(c);
+    act.forward(c);  // nothing when the BN applied it
   }
   void backward(Context& c, bool input_grad = true) {
     act.backward(c);

@@ -12,20 +12,16 @@ constexpr dnnl::algorithm eltwise_algorithm() {
   else return dnnl::algorithm::eltwise_linear;
 }
 
-// EltwiseCore: y = f(x). `from_dst` (ReLU only): the backward reads y instead of x, so the
-// forward may run in place.
+// EltwiseCore: y = f(x); its backward reads x.
 template <class L>
 struct EltwiseCore {
   static constexpr float alpha = L::fn == EltwiseFn::scale ? float(L::factor) : 0.0f;
-  bool from_dst = false;
-  dnnl::algorithm algo = eltwise_algorithm<L>();
+  static constexpr dnnl::algorithm algo = eltwise_algorithm<L>();
   dnnl::eltwise_forward::primitive_desc fwd;
   dnnl::eltwise_backward::primitive_desc bwd;
   Step fwd_step, bwd_step;
 
-  memory::desc plan(Context& c, const memory::desc& d, bool use_dst = false) {
-    from_dst = use_dst;
-    if (use_dst) algo = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
+  memory::desc plan(Context& c, const memory::desc& d) {
     fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, algo, d, alpha, 0.0f},
                                                        c.attr, c.engine));
     bwd = c.note(dnnl::eltwise_backward::primitive_desc({algo, d, d, alpha, 0.0f}, c.attr, c.engine, fwd));
@@ -35,7 +31,7 @@ struct EltwiseCore {
     fwd_step = Step(dnnl::eltwise_forward(fwd), {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DST, &dst},
                                                  {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     if (diff_src)
-      bwd_step = Step(dnnl::eltwise_backward(bwd), {{from_dst ? DNNL_ARG_DST : DNNL_ARG_SRC, from_dst ? &dst : &src},
+      bwd_step = Step(dnnl::eltwise_backward(bwd), {{DNNL_ARG_SRC, &src},
                                                     {DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_DIFF_SRC, &diff_src},
                                                     {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
   }
