@@ -167,3 +167,8 @@ TEST_CASE("bf16 = f32 within bf16 precision: ReLU networks (mask flips near zero
   compare_bf16<Sequential<Input<3, 16, 16>, Conv<16, 3>, BatchNorm, ReLU, MaxPool<2>, Conv<32, 3>, BatchNorm, ReLU,
                           Residual<Sequential<Conv<32, 3>, BatchNorm, ReLU, Conv<32, 3>>>, GlobalAvgPool, Dense<10>>>(0.12);
 }
+TEST_CASE("bf16 = f32 within bf16 precision: deep 4x4 and 8x8 convs (f32 Winograd weight gradients)",
+          "[backend][bf16]") {
+  compare_bf16<Sequential<Input<256, 8, 8>, Conv<256, 3>, BatchNorm, GELU, AvgPool<2>, Conv<256, 3>, BatchNorm, GELU,
+                          GlobalAvgPool, Dense<10>>>(0.02, 4);
+}

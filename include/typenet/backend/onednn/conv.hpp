@@ -33,6 +33,15 @@ struct ConvCore {
   memory diff_dst_full, diff_dst_view;  // the padded gradient; its top-left (trimmed) part
   Step pad_diff_dst;
 
+  // bf16 backward-weights of a deep 3x3 conv on a 4x4 or 8x8 map (a multiple of Winograd's 4x4
+  // output tile) runs as f32 Winograd on f32 copies of x and dy: oneDNN 2.6's bf16 kernel is
+  // slow there (batch 256, 512->512 at 4x4: 54 ms vs 22; 256->256 at 8x8: 28 vs 21; it wins
+  // at 16x16 and above, and with fewer channels). The gradient is f32 either way.
+  static constexpr bool small_deep_map = L::kernel == 3 && L::stride == 1 && cut == 0 && !L::bias && In.c >= 256 &&
+                                         Out.h == Out.w && (Out.h == 4 || Out.h == 8);
+  bool f32_bwd_weights = false;
+  Relayout src_f32, diff_dst_f32;
+
   static memory::desc weights_plain() { return {dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::oihw}; }
   static memory::desc bias_desc() { return {dims{L::filters}, dt::f32, tag::x}; }
   static dims strides() { return {L::stride, L::stride}; }
@@ -101,7 +110,21 @@ struct ConvCore {
       };
       bwd_data = c.note(cut > 0 ? make(dnnl::algorithm::convolution_direct) : with_algorithm(c, type, make));
     }
-    bwd_weights = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
+    f32_bwd_weights = false;
+    if (type == dt::bf16 && small_deep_map && c.winograd) try {
+        const auto wino = dnnl::algorithm::convolution_winograd;
+        const memory::desc src32{dims{c.batch, In.c, In.h, In.w}, dt::f32, tag::any};
+        const memory::desc dst32{dims{c.batch, Out.c, Out.h, Out.w}, dt::f32, tag::any};
+        const fwd_pd_t hint({dnnl::prop_kind::forward_training, wino, src32, dw_any, dst32, strides(), padding_l(),
+                             padding_r()},
+                            c.attr, c.engine);
+        bwd_weights = c.note(dnnl::convolution_backward_weights::primitive_desc(
+            {wino, hint.src_desc(), dw_any, hint.dst_desc(), strides(), padding_l(), padding_r()}, c.attr, c.engine,
+            hint));
+        f32_bwd_weights = true;
+      } catch (const dnnl::error&) {  // no Winograd kernel: bf16 direct
+      }
+    if (!f32_bwd_weights) bwd_weights = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
       return dnnl::convolution_backward_weights::primitive_desc(
           L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
                                                              strides(), padding_l(), padding_r())
@@ -125,8 +148,15 @@ struct ConvCore {
                                                      {DNNL_ARG_BIAS, &bias}, {DNNL_ARG_DST, &dst},
                                                      {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
+    if (f32_bwd_weights) {
+      src_f32.plan(c, src.to, bwd_weights.src_desc());
+      diff_dst_f32.plan(c, diff_dst, bwd_weights.diff_dst_desc());
+    } else {
+      src_f32.to = src.to;
+      diff_dst_f32.to = diff_dst;
+    }
     bwd_weights_step = Step(dnnl::convolution_backward_weights(bwd_weights),
-                            {{DNNL_ARG_SRC, &src.to}, {DNNL_ARG_DIFF_DST, &diff_dst},
+                            {{DNNL_ARG_SRC, &src_f32.to}, {DNNL_ARG_DIFF_DST, &diff_dst_f32.to},
                              {DNNL_ARG_DIFF_WEIGHTS, &dw.to}, {DNNL_ARG_DIFF_BIAS, &dbias},
                              {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     if (io.diff_src) {
@@ -155,6 +185,8 @@ struct ConvCore {
     fwd_step.run(c);
   }
   void backward(const Context& c, bool input_grad = true) const {
+    src_f32.run(c);
+    diff_dst_f32.run(c);
     bwd_weights_step.run(c);
     dw.run(c);
     if (bwd_data_step && input_grad) {
