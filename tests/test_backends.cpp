@@ -112,6 +112,39 @@ TEST_CASE("oneDNN dropout: rate, scale, and a backward through the same mask", "
   CHECK(test::mismatch(m.input_grad(), m.output(), 1e-6, 0) <= 1);
   m.forward(Mode::infer);
   for (float y : m.output()) CHECK(y == 1.0f);
+  // Inference shows the input's bytes as the output; training again must write its own buffer.
+  m.forward(Mode::train);
+  zeros = 0;
+  for (float y : m.output()) zeros += y == 0.0f;
+  CHECK(double(zeros) / double(m.output().size()) == Approx(0.3).margin(0.02));
+  for (float x : m.input()) CHECK(x == 1.0f);
+}
+// At batch 1 oneDNN picks other inference kernels (its small-batch Winograd among them); the
+// trimmed conv's asymmetric padding and the inference-only paths (pooling without workspace,
+// weights laid out once, dropout as a view) are checked against the reference there too.
+TEST_CASE("oneDNN = reference: batch-1 inference", "[backend]") {
+  using Net = Sequential<Input<3, 18, 18>, Conv<16, 3>, BatchNorm, ReLU, MaxPool<2>, Dropout<ratio<1, 4>>,
+                         Conv<32, 3>, MaxPool<2>, BatchNorm, GELU, Conv<32, 3>, MaxPool<2>, Dropout<ratio<1, 4>>,
+                         Flatten, Dense<10>>;
+  // Its second conv (9x9 in, pooled to 4x4) is trimmed to 8x8, as this one alone is:
+  static_assert(front_t<Sequential<Input<16, 9, 9>, Conv<32, 3>, MaxPool<2>>::nodes>::out.h == 8);
+  for (const bool winograd : {true, false}) {
+    const ModelOptions o{.batch = 1, .seed = 3, .winograd = winograd};
+    Model<Net, OneDnn> fast(o);
+    Model<Net, Reference<double>> ref(o);
+    test::fill_random(fast.params(), 51, 0.5f);
+    std::copy(fast.params().begin(), fast.params().end(), ref.params().begin());
+    test::fill_random(fast.state(), 52, 0.5f);
+    for (std::size_t i = 0; i < fast.state().size(); ++i) fast.state()[i] = std::abs(fast.state()[i]) + 0.5f;
+    std::copy(fast.state().begin(), fast.state().end(), ref.state().begin());
+    for (int round = 0; round < 2; ++round) {  // the second round reuses the prepared weights
+      test::fill_random(fast.input(), 53 + round);
+      std::copy(fast.input().begin(), fast.input().end(), ref.input().begin());
+      fast.forward(Mode::infer);
+      ref.forward(Mode::infer);
+      CHECK(test::mismatch(fast.output(), ref.output(), 1e-4, 1e-3) <= 1);
+    }
+  }
 }
 
 // bf16 activations and conv weights (f32 master weights, gradients and BN statistics) against

@@ -203,17 +203,36 @@ template <class L, Shape In>
 struct Kernel<op::Conv, L, In> {
   ConvCore<L, In> conv;
   memory dst, diff_dst;
+  // Inference: oneDNN's forward_inference kernel (at batch 1 it has its own Winograd), on
+  // weights laid out once per prepare_inference instead of once per call.
+  dnnl::convolution_forward::primitive_desc infer;
+  Relayout w_infer;
+  Step infer_step;
 
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
-    return conv.plan(c, src, src_needs_grad);
+    const memory::desc d = conv.plan(c, src, src_needs_grad);
+    infer = c.note(ConvCore<L, In>::with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
+      return dnnl::convolution_forward::primitive_desc(
+          ConvCore<L, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, L::bias, alg), c.attr,
+          c.engine);
+    }));
+    return d;
   }
   void bind(Context& c, const Io& io, Slices s) {
     dst = c.make(conv.fwd.dst_desc());
     diff_dst = c.make(conv.fwd.dst_desc());
     conv.bind(c, io, s, dst, diff_dst);
+    w_infer.plan(c, conv.w_plain, infer.weights_desc());
+    infer_step = Step(dnnl::convolution_forward(infer), {{DNNL_ARG_SRC, &conv.src.to}, {DNNL_ARG_WEIGHTS, &w_infer.to},
+                                                         {DNNL_ARG_BIAS, &conv.bias}, {DNNL_ARG_DST, &dst},
+                                                         {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
   }
-  void prepare_inference(Context&) {}
-  void forward(Context& c, bool) { conv.forward(c); }
+  void prepare_inference(Context& c) { w_infer.run(c); }
+  void forward(Context& c, bool training) {
+    if (training) return conv.forward(c);
+    conv.src.run(c);
+    infer_step.run(c);
+  }
   void backward(Context& c) { conv.backward(c); }
   void backward_weights_only(Context& c) { conv.backward(c, false); }
 };

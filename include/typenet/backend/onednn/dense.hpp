@@ -60,10 +60,10 @@ struct Kernel<op::Dense, L, In> {
                             {DNNL_ARG_DIFF_SRC, &diff_src32.to}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     }
   }
-  void prepare_inference(Context&) {}
-  void forward(Context& c, bool) {
+  void prepare_inference(Context& c) { w.run(c); }  // weights stay put until the next training step
+  void forward(Context& c, bool training) {
     src32.run(c);
-    w.run(c);
+    if (training) w.run(c);
     fwd_step.run(c);
   }
   void backward(Context& c) {

@@ -26,6 +26,7 @@ struct Kernel<op::Dropout, L, In> {
   static constexpr float keep_scale = float(1.0 / (1.0 - L::rate));
   static constexpr std::uint32_t drop_below = std::uint32_t(L::rate * 65536.0);  // 16-bit threshold
   memory dst, diff_dst;
+  memory own_dst;  // dst's buffer; at inference dst shows the input's bytes instead (no copy)
   Io io;
   std::vector<std::uint8_t> keep;  // 1 = kept, for the backward
   std::size_t count = 0;
@@ -34,7 +35,8 @@ struct Kernel<op::Dropout, L, In> {
   memory::desc plan(Context&, const memory::desc& src, bool) { return src; }
   void bind(Context& c, const Io& in, Slices) {
     io = in;
-    dst = c.make(in.src.get_desc());
+    own_dst = c.make(in.src.get_desc());
+    dst = c.wrap(in.src.get_desc(), own_dst.get_data_handle());  // wrapped: repointing it frees nothing
     diff_dst = c.make(in.src.get_desc());
     count = elements(in.src.get_desc());
     bf16 = in.src.get_desc().data_type() == dt::bf16;
@@ -52,10 +54,9 @@ struct Kernel<op::Dropout, L, In> {
     }
   }
   void forward(Context& c, bool training) {
-    if (!training) {
-      std::memcpy(dst.get_data_handle(), io.src.get_data_handle(), io.src.get_desc().get_size());
-      return;
-    }
+    // The next kernels hold dst's handle, not its pointer, so repointing it reaches them.
+    dst.set_data_handle(training ? own_dst.get_data_handle() : io.src.get_data_handle());
+    if (!training) return;
     for (std::size_t i = 0; i < count;) {  // four 16-bit draws per 64-bit number
       std::uint64_t r = c.rng.next();
       for (int k = 0; k < 4 && i < count; ++k, ++i, r >>= 16) keep[i] = (r & 0xFFFF) >= drop_below;

@@ -1,6 +1,6 @@
 #pragma once
 // Max and average pooling on oneDNN. Max pooling keeps a workspace (where each maximum was)
-// from the training forward to the backward.
+// from the training forward to the backward; inference runs a primitive that writes none.
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/graph/node.hpp"
 #include "typenet/layers/pool.hpp"
@@ -14,12 +14,12 @@ struct Kernel<op::Pool, L, In> {
   static constexpr Shape Out = Node<L, In>::out;
   static constexpr auto algo = L::kind == PoolKind::max ? dnnl::algorithm::pooling_max
                                                         : dnnl::algorithm::pooling_avg_exclude_padding;
-  dnnl::pooling_forward::primitive_desc fwd;
+  dnnl::pooling_forward::primitive_desc fwd, infer;
   dnnl::pooling_backward::primitive_desc bwd;
   memory dst, diff_dst;              // what neighbours see
   memory out, diff_out, workspace;   // owned buffers (4-D, the primitive's layout)
   memory flat4, diff_flat4;          // GlobalAvgPool: (N,C,1,1) plain, seen by neighbours as (N,C)
-  Step fwd_step, bwd_step, to_flat, from_flat;
+  Step fwd_step, infer_step, bwd_step, to_flat, from_flat;
 
   memory::desc plan(Context& c, const memory::desc& src, bool) {
     const dims out4{c.batch, Out.c, L::global ? 1 : Out.h, L::global ? 1 : Out.w};
@@ -29,6 +29,8 @@ struct Kernel<op::Pool, L, In> {
     const dims stride{bound::stride, bound::stride}, kernel{bound::window_h, bound::window_w}, pad{0, 0};
     fwd = c.note(dnnl::pooling_forward::primitive_desc(
         {dnnl::prop_kind::forward_training, algo, src, dst_d, stride, kernel, pad, pad}, c.attr, c.engine));
+    infer = c.note(dnnl::pooling_forward::primitive_desc(
+        {dnnl::prop_kind::forward_inference, algo, src, fwd.dst_desc(), stride, kernel, pad, pad}, c.attr, c.engine));
     bwd = c.note(dnnl::pooling_backward::primitive_desc({algo, src, fwd.dst_desc(), stride, kernel, pad, pad},
                                                         c.attr, c.engine, fwd));
     if constexpr (L::global) return plain_desc(c.batch, Out, src.data_type());
@@ -41,6 +43,8 @@ struct Kernel<op::Pool, L, In> {
     fwd_step = Step(dnnl::pooling_forward(fwd), {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_DST, &out},
                                                  {DNNL_ARG_WORKSPACE, &workspace},
                                                  {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    infer_step = Step(dnnl::pooling_forward(infer), {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_DST, &out},
+                                                     {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     if (io.diff_src)
       bwd_step = Step(dnnl::pooling_backward(bwd), {{DNNL_ARG_DIFF_DST, &diff_out}, {DNNL_ARG_DIFF_SRC, &io.diff_src},
                                                     {DNNL_ARG_WORKSPACE, &workspace},
@@ -56,8 +60,8 @@ struct Kernel<op::Pool, L, In> {
     }
   }
   void prepare_inference(Context&) {}
-  void forward(Context& c, bool) {
-    fwd_step.run(c);
+  void forward(Context& c, bool training) {
+    (training ? fwd_step : infer_step).run(c);
     to_flat.run(c);
   }
   void backward(Context& c) {
