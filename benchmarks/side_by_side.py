@@ -2,13 +2,17 @@
 """typenet against PyTorch on the same CPU, same networks, batch and threads, interleaved.
 
   /usr/bin/python3 benchmarks/side_by_side.py [--runs 2] [--models SeedModel7,Airbench94,ResNet18]
-                                              [--modes train,infer] [--batch 256] [--threads 2]
+                                              [--modes train,infer,latency] [--batch 256] [--threads 2]
 
 PyTorch (Debian's python3-torch) runs at its best: libjemalloc2 preloaded with decay disabled
 (the script re-executes itself under it), 2 threads, NCHW and channels_last, f32 and bf16
 autocast; its best configuration per dtype is the peer. Each run measures PyTorch and then
 typenet (`build/bin/typenet bench`), so both see the same machine state; the table reports
 the best of --runs for each, and the ratio typenet / PyTorch.
+Mode latency is batch 1, the median of single calls in ms; PyTorch's peer there is the best of
+eager and TorchScript frozen for inference (torch.jit.optimize_for_inference), NCHW and
+channels_last, in f32 and in bf16 (weights and input converted: autocast does not survive
+freezing); its ratio is PyTorch ms / typenet ms.
 """
 import argparse, os, re, subprocess, sys, time
 
@@ -107,6 +111,42 @@ def torch_img_s(name, mode, dtype, channels_last, batch, min_seconds=4.0):
     return n * batch / (time.perf_counter() - t0)
 
 
+def torch_latency_ms(name, dtype, channels_last, frozen, calls=900, max_seconds=10.0):
+    torch.manual_seed(0)
+    net = MODELS[name]().eval()
+    x = torch.randn(1, 3, 32, 32)
+    if dtype == "bf16":
+        net, x = net.to(torch.bfloat16), x.to(torch.bfloat16)
+    if channels_last:
+        net = net.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        if frozen:
+            try:
+                scripted = torch.jit.script(net)
+            except RuntimeError:  # Airbench94's Mul module does not script in 1.13
+                scripted = torch.jit.trace(net, x)
+            net = torch.jit.optimize_for_inference(scripted)  # frozen, convs converted to oneDNN's
+        for _ in range(20):
+            net(x)
+        ms, start = [], time.perf_counter()
+        while len(ms) < calls and time.perf_counter() - start < max_seconds:  # eager f32 is slow (BLAS)
+            t0 = time.perf_counter()
+            net(x)
+            ms.append((time.perf_counter() - t0) * 1e3)
+    ms.sort()
+    return ms[len(ms) // 2]
+
+
+def typenet_latency_ms(name, dtype, threads):
+    out = subprocess.run([TYPENET, "bench", "--model", name, "--mode", "latency", "--dtype", dtype,
+                          "--threads", str(threads), "--repeats", "3"], capture_output=True, text=True)
+    m = re.search(r"latency_ms_median=([0-9.]+)", out.stdout)
+    if not m:
+        return None, (out.stderr.strip() or out.stdout.strip()).splitlines()[-1]
+    return float(m.group(1)), out.stdout.strip()
+
+
 def typenet_img_s(name, mode, dtype, batch, threads):
     out = subprocess.run([TYPENET, "bench", "--model", name, "--mode", mode, "--dtype", dtype, "--batch", str(batch),
                           "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
@@ -120,7 +160,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--models", default="SeedModel7,Airbench94,ResNet18")
-    ap.add_argument("--modes", default="train,infer")
+    ap.add_argument("--modes", default="train,infer,latency")
     ap.add_argument("--dtypes", default="f32,bf16")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
@@ -133,6 +173,20 @@ def main():
         for name in a.models.split(","):
             for mode in a.modes.split(","):
                 for dtype in a.dtypes.split(","):
+                    if mode == "latency":  # lower is better: keep the minimum
+                        for cl in (False, True):
+                            for frozen in (False, True):
+                                v = torch_latency_ms(name, dtype, cl, frozen)
+                                k = (name, mode, dtype, "torch")
+                                best[k] = min(best.get(k, 1e30), v)
+                                print(f"run {run} torch  {name} latency {dtype} {'channels_last' if cl else 'nchw'} "
+                                      f"{'frozen' if frozen else 'eager'}: {v:.4f} ms", flush=True)
+                        v, line = typenet_latency_ms(name, dtype, a.threads)
+                        print(f"run {run} typenet {name} latency {dtype}: {line}", flush=True)
+                        if v is not None:
+                            k = (name, mode, dtype, "typenet")
+                            best[k] = min(best.get(k, 1e30), v)
+                        continue
                     for cl in (False, True):
                         v = torch_img_s(name, mode, dtype, cl, a.batch)
                         k = (name, mode, dtype, "torch")
@@ -144,16 +198,17 @@ def main():
                     if v is not None:
                         k = (name, mode, dtype, "typenet")
                         best[k] = max(best.get(k, 0), v)
-    print("\n| model | mode | dtype | PyTorch img/s (best layout) | typenet img/s | typenet / PyTorch |")
+    print("\n| model | mode | dtype | PyTorch (best layout) | typenet | typenet speed-up |")
     print("|---|---|---|---:|---:|---:|")
     for name in a.models.split(","):
         for mode in a.modes.split(","):
             for dtype in a.dtypes.split(","):
                 t = best.get((name, mode, dtype, "torch"))
                 n = best.get((name, mode, dtype, "typenet"))
-                ratio = f"{n / t:.2f}" if n and t else "n/a"
-                print(f"| {name} | {mode} | {dtype} | {t:.1f} | {n:.1f} | {ratio} |" if n else
-                      f"| {name} | {mode} | {dtype} | {t:.1f} | not implemented | n/a |")
+                unit = "ms" if mode == "latency" else "img/s"
+                ratio = "n/a" if not (n and t) else f"{t / n:.2f}" if mode == "latency" else f"{n / t:.2f}"
+                print(f"| {name} | {mode} | {dtype} | {t:.4g} {unit} | {n:.4g} {unit} | {ratio} |" if n else
+                      f"| {name} | {mode} | {dtype} | {t:.4g} {unit} | not implemented | n/a |")
 
 
 if __name__ == "__main__":

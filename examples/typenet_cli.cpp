@@ -221,17 +221,24 @@ int bench(const BenchArgs& a) {
   const char* peak_name = bf16 ? "peak_bf16_gflops" : "peak_f32_gflops";
   std::printf("bench model=%s mode=%s dtype=%s%s batch=%d threads=%d isa=%s ", a.model.c_str(), a.mode.c_str(),
               bf16 ? "bf16" : "f32", a.direct && !bf16 ? " conv=direct" : "", batch, threads, isa_name());
-  if (a.mode == "latency") {
-    std::vector<double> ms;
-    for (int i = 0; i < std::max(a.steps, 300); ++i) {
-      const auto t0 = clock::now();
-      run_once();
-      ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+  if (a.mode == "latency") {  // per repeat: the median of >= 300 calls; the best repeat is reported
+    double best_median = 1e30, best_p90 = 0;
+    for (int r = 0; r < a.repeats; ++r) {
+      std::vector<double> ms;
+      for (int i = 0; i < std::max(a.steps, 300); ++i) {
+        const auto t0 = clock::now();
+        run_once();
+        ms.push_back(std::chrono::duration<double, std::milli>(clock::now() - t0).count());
+      }
+      std::sort(ms.begin(), ms.end());
+      if (ms[ms.size() / 2] < best_median) {
+        best_median = ms[ms.size() / 2];
+        best_p90 = ms[ms.size() * 9 / 10];
+      }
     }
-    std::sort(ms.begin(), ms.end());
-    const double gflops = flops_per_image / (ms[ms.size() / 2] * 1e-3) / 1e9;
-    std::printf("latency_ms_median=%.4f p90=%.4f gflops=%.1f %s=%.0f fraction=%.3f\n", ms[ms.size() / 2],
-                ms[ms.size() * 9 / 10], gflops, peak_name, peak_gflops, gflops / peak_gflops);
+    const double gflops = flops_per_image / (best_median * 1e-3) / 1e9;
+    std::printf("repeats=%d latency_ms_median=%.4f p90=%.4f gflops=%.1f %s=%.0f fraction=%.3f\n", a.repeats,
+                best_median, best_p90, gflops, peak_name, peak_gflops, gflops / peak_gflops);
     return 0;
   }
   // About 1 TFLOP of work per repeat (a few seconds here) unless --steps says otherwise.
