@@ -7,15 +7,78 @@
 #include <algorithm>
 #include <sstream>
 #include <tuple>
+#include <cmath>
 #include <typenet/bench/peak.hpp>
-#include <typenet/io/image.hpp>
+#include <typenet/data/dataset.hpp>
+#include <typenet/draw/run_pictures.hpp>
+#include <typenet/io/output_path.hpp>
 #include <typenet/predict.hpp>
 #include <typenet/recipes/airbench94.hpp>
-#include <typenet/train/run_pictures.hpp>
-#include <typenet/train/sweep_json.hpp>
+#include <typenet/study/sweep_json.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
+
+// A number that must be finite and within [lo, hi] (CLI11's own ranges let NaN through).
+static CLI::Validator finite_in(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& s) -> std::string {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(s, &used);
+          if (used != s.size()) return "'" + s + "' is not a number";
+        } catch (const std::exception&) {
+          return "'" + s + "' is not a number";
+        }
+        if (!std::isfinite(v)) return "'" + s + "' is not a finite number";
+        if (v < lo || v > hi) return s + " is outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+        return {};
+      },
+      "FINITE in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+}
+static const CLI::Validator positive = finite_in(1e-30, 1e30), non_negative = finite_in(0.0, 1e30),
+                            fraction = finite_in(0.0, 1.0);
+
+// Where a run's data come from: --data (CIFAR-10, CIFAR-100 or an image folder, detected),
+// and how its images are read.
+struct DataArgs {
+  std::string dir = "data/cifar-10-batches-bin";
+  std::size_t limit = 0;          // CIFAR: only the first N images of each file (quick runs)
+  std::string labels = "fine";    // CIFAR-100: fine (100 classes) or coarse (20)
+  std::string resize;             // image folder: HxW every image is brought to ("" keeps their size)
+  std::string normalize = "cifar";
+
+  void add_to(CLI::App* app) {
+    app->add_option("--data", dir, "Dataset directory: CIFAR-10 or CIFAR-100 binaries, or an image folder with "
+                                   "train/<class>/ and test/<class>/ (detected)")->capture_default_str();
+    app->add_option("--limit", limit, "CIFAR: use only the first N images of each file (quick runs)")
+        ->check(CLI::Range(1, 50000));
+    app->add_option("--labels", labels, "CIFAR-100: fine (100 classes) or coarse (20)")->capture_default_str()
+        ->check(CLI::IsMember({"fine", "coarse"}));
+    app->add_option("--resize", resize, "Image folder: bring every image to HxW while reading (e.g. 64x64)");
+    app->add_option("--normalize", normalize, "Pixel normalisation: cifar, imagenet, pm1 ([-1,1]) or unit (x/255)")
+        ->capture_default_str()->check(CLI::IsMember({"cifar", "imagenet", "pm1", "unit"}));
+  }
+  tn::Normalize norm() const { return tn::Normalize::preset(normalize); }
+  tn::Dataset load() const {
+    tn::DataOptions o{.limit = limit,
+                      .cifar100_labels = labels == "coarse" ? tn::cifar100::Labels::coarse : tn::cifar100::Labels::fine};
+    if (!resize.empty()) {
+      const auto x = resize.find('x');
+      try {
+        if (x == std::string::npos) throw std::invalid_argument(resize);
+        o.folder.resize_h = std::stoi(resize.substr(0, x));
+        o.folder.resize_w = std::stoi(resize.substr(x + 1));
+      } catch (const std::exception&) {
+        throw tn::Error("typenet: --resize " + resize + ": expected HxW, e.g. 64x64");
+      }
+      if (o.folder.resize_h < 1 || o.folder.resize_w < 1 || o.folder.resize_h > 4096 || o.folder.resize_w > 4096)
+        throw tn::Error("typenet: --resize " + resize + ": height and width must be in 1..4096");
+    }
+    return tn::load_dataset(dir, o);
+  }
+};
 
 // bf16 where the CPU computes it natively; elsewhere a clean fallback to f32.
 static tn::Precision precision(const std::string& dtype) {
@@ -26,18 +89,24 @@ static tn::Precision precision(const std::string& dtype) {
 }
 
 struct TrainArgs {
-  std::string model = "SeedModel7", data = "data/cifar-10-batches-bin", save;
+  std::string model = "SeedModel7", save;
+  DataArgs data;
   int epochs = 30, batch = 256, threads = 0;
   float lr = 0.1f, wd = 5e-4f, momentum = 0.9f, smoothing = 0.1f, warmup = 0.1f;
   std::uint64_t seed = 1;
   std::string optimizer = "sgd", dtype = "f32";
-  bool no_augment = false;
-  std::size_t limit = 0;  // use only the first N records of each file (quick tries)
+  bool no_augment = false, resized_crop = false;
   std::size_t val = 0;    // validation images carved from the training set (0: judge on test)
   int early_stop = 0;     // patience in epochs (0: off)
   std::string history;    // folder for history.csv / history.json
   std::string recipe;     // a published recipe with its own hyperparameters (airbench94)
   bool eval_each_epoch = false;  // recipe: plain test accuracy after every epoch (untimed)
+
+  // Everything that could fail late is checked before any training starts.
+  void check_outputs() const {
+    if (!save.empty()) tn::io::check_output_file(save, "--save");
+    tn::io::prepare_output_dir(history, "--history");
+  }
 };
 
 // `train --recipe airbench94`: the recipe's own schedule, optimiser and initialisation.
@@ -48,7 +117,7 @@ int train_recipe(const TrainArgs& a) {
   } else {
     tn::onednn::set_threads(a.threads);
     tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype)};
-    const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
+    const auto data = a.data.load();
     tn::Model<Net> model(r.model_options());
     std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads, seed %llu, "
                 "%zu train / %zu test images\n", a.model.c_str(), Net::param_count, r.batch, r.epochs, a.dtype.c_str(),
@@ -78,26 +147,33 @@ int train_recipe(const TrainArgs& a) {
 
 template <class Net>
 int train(const TrainArgs& a) {
+  a.check_outputs();
   if (!a.recipe.empty()) return train_recipe<Net>(a);
   tn::onednn::set_threads(a.threads);
-  const auto data = tn::cifar10::load(a.data, a.limit ? a.limit : tn::cifar10::records_per_file);
+  const auto data = a.data.load();
+  tn::check_feeds(data.train.shape, Net::input_shape, "--data " + a.data.dir);
   // With --val, epochs are judged on a stratified split of the training set and the test set
   // is used once, at the end; without it, every epoch is evaluated on the test set.
-  tn::cifar10::Split train_split, val_split;
+  tn::ImageSet train_split, val_split;
   if (a.val) std::tie(train_split, val_split) = tn::stratified_split(data.train, a.val, a.seed);
-  const tn::cifar10::Split& train_set = a.val ? train_split : data.train;
-  const tn::cifar10::Split& held_out = a.val ? val_split : data.test;
+  const tn::ImageSet& train_set = a.val ? train_split : data.train;
+  const tn::ImageSet& held_out = a.val ? val_split : data.test;
   const char* held_name = a.val ? "val" : "test";
 
   tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
-  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu %s / %zu test images\n",
+  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu %s / %zu test images "
+              "%s from %s\n",
               a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
-              train_set.size(), a.val ? val_split.size() : 0, "val", data.test.size());
-  tn::TrainConfig cfg{.epochs = a.epochs,
-                      .schedule = {.peak = a.lr, .warmup = a.warmup},
-                      .label_smoothing = a.smoothing,
-                      .augment = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{},
-                      .seed = a.seed};
+              train_set.size(), a.val ? val_split.size() : 0, "val", data.test.size(),
+              data.train.shape.to_string().c_str(), a.data.dir.c_str());
+  tn::Augment aug = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{};
+  if (a.resized_crop) aug.pad = 0, aug.resized_crop.enabled = true;
+  const tn::TrainConfig cfg{.epochs = double(a.epochs),
+                            .schedule = {.peak = a.lr, .warmup = a.warmup},
+                            .label_smoothing = a.smoothing,
+                            .augment = aug,
+                            .normalize = a.data.norm(),
+                            .seed = a.seed};
   tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name};
   auto checkpoint = tn::EachEpoch{[&](const tn::EpochStats&) {
     if (!a.save.empty()) tn::io::save(a.save, model);
@@ -119,8 +195,9 @@ int train(const TrainArgs& a) {
                 stop.best_epoch);
     if (!a.save.empty()) tn::io::save(a.save, model);
   }
-  const auto r = a.history.empty() ? tn::evaluate(model, data.test)
-                                   : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model);
+  const auto r = a.history.empty()
+                     ? tn::evaluate(model, data.test, {.normalize = cfg.normalize})
+                     : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model, cfg.normalize);
   std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
   if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
   std::printf("test_accuracy=%.4f\n", r.accuracy);
@@ -128,12 +205,12 @@ int train(const TrainArgs& a) {
 }
 
 template <class Net>
-int eval(const std::string& name, const std::string& weights, const std::string& dir, int batch, int threads) {
+int eval(const std::string& name, const std::string& weights, const DataArgs& d, int batch, int threads) {
   tn::onednn::set_threads(threads);
   tn::Model<Net> model({.batch = batch});
   tn::io::load(weights, model);  // first: a wrong file should not wait for the dataset
-  const auto data = tn::cifar10::load(dir);
-  const auto r = tn::evaluate(model, data.test);
+  const auto data = d.load();
+  const auto r = tn::evaluate(model, data.test, {.normalize = d.norm()});
   std::printf("model %s, weights %s: test_loss %.4f\n", name.c_str(), weights.c_str(), r.loss);
   std::printf("test_accuracy=%.4f\n", r.accuracy);
   return 0;
@@ -141,7 +218,7 @@ int eval(const std::string& name, const std::string& weights, const std::string&
 
 // Pictures of a finished run from its weights and (when the folder has one) its history.csv.
 template <class Net>
-int plot(const std::string& name, const std::string& weights, const std::string& dir, const std::string& data_dir) {
+int plot(const std::string& name, const std::string& weights, const std::string& dir, const DataArgs& d) {
   const auto csv = std::filesystem::path(dir) / "history.csv";
   const auto history = std::filesystem::exists(csv) ? tn::read_history_csv(csv) : std::vector<tn::EpochStats>{};
   if (weights.empty()) {  // the curves alone
@@ -152,8 +229,8 @@ int plot(const std::string& name, const std::string& weights, const std::string&
   }
   tn::Model<Net> model({.batch = 250});
   tn::io::load(weights, model);
-  const auto data = tn::cifar10::load(data_dir);
-  const auto r = tn::write_run_pictures(dir, history, model, data.test, name);
+  const auto data = d.load();
+  const auto r = tn::write_run_pictures(dir, history, model, data.test, name, d.norm());
   std::printf("model %s, weights %s: test_accuracy=%.4f; pictures in %s\n", name.c_str(), weights.c_str(), r.accuracy,
               dir.c_str());
   return 0;
@@ -175,15 +252,27 @@ static const char* isa_name() {
   }
 }
 
-// Top-3 classes of each image (PNG or JPEG, centre-cropped and resized to 32x32).
+// Top-3 classes of each image (PNG or JPEG, centre-cropped and resized to the network's input).
+// Class names are CIFAR-10's unless --classes names a file with one per line.
 template <class Net>
-int predict(const std::string& weights, const std::vector<std::string>& images) {
+int predict(const std::string& weights, const std::vector<std::string>& images, const std::string& normalize,
+            const std::string& classes_file) {
   tn::Model<Net> model({.batch = 1});
   tn::io::load(weights, model);
+  std::vector<std::string> names(tn::cifar10::class_names.begin(), tn::cifar10::class_names.end());
+  if (!classes_file.empty()) {
+    names.clear();
+    std::istringstream in(tn::io::read_text_file(classes_file, "class names file", 1 << 20));
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) names.push_back(line);
+  }
+  if (int(names.size()) < Net::output_shape.c)
+    throw tn::Error("typenet: " + std::to_string(names.size()) + " class names for a network with " +
+                    std::to_string(Net::output_shape.c) + " outputs (give --classes FILE)");
   for (const auto& file : images) {
-    const auto top = tn::predict(model, tn::load_image(file), 3);
+    const auto top = tn::predict(model, tn::load_image(file, Net::input_shape), 3, tn::Normalize::preset(normalize));
     std::printf("%s:", file.c_str());
-    for (auto [label, p] : top) std::printf("  %s %.3f", tn::cifar10::class_names[label], p);
+    for (auto [label, p] : top) std::printf("  %s %.3f", names[std::size_t(label)].c_str(), p);
     std::printf("\n");
   }
   return 0;
@@ -264,29 +353,31 @@ int main(int argc, char** argv) {
   models->add_flag("-v,--verbose", verbose, "Print each model's layer table");
 
   TrainArgs ta;
-  auto* tr = app.add_subcommand("train", "Train a zoo model on CIFAR-10; ends with test_accuracy=...");
+  auto* tr = app.add_subcommand("train", "Train a zoo model; ends with test_accuracy=...");
   // A repeated option takes its last value: `scripts/main.sh --epochs 5` overrides the script's --epochs 30.
   tr->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   tr->add_option("--model", ta.model, "Model name (see `typenet models`)")->capture_default_str();
-  tr->add_option("--data", ta.data, "Directory in CIFAR-10's binary layout")->capture_default_str();
+  ta.data.add_to(tr);
   tr->add_option("--epochs", ta.epochs, "Epochs")->capture_default_str()->check(CLI::Range(1, 100000));
   tr->add_option("--batch", ta.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
-  tr->add_option("--lr", ta.lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
-  tr->add_option("--wd", ta.wd, "Weight decay")->capture_default_str()->check(CLI::NonNegativeNumber);
-  tr->add_option("--momentum", ta.momentum, "SGD Nesterov momentum")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  tr->add_option("--label-smoothing", ta.smoothing, "Label smoothing")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  tr->add_option("--lr", ta.lr, "Peak learning rate")->capture_default_str()->check(positive);
+  tr->add_option("--wd", ta.wd, "Weight decay")->capture_default_str()->check(non_negative);
+  tr->add_option("--momentum", ta.momentum, "SGD Nesterov momentum")->capture_default_str()->check(fraction);
+  tr->add_option("--label-smoothing", ta.smoothing, "Label smoothing")->capture_default_str()->check(fraction);
   tr->add_option("--warmup", ta.warmup, "Fraction of steps of linear warm-up, then linear decay to 0")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()->check(fraction);
   tr->add_option("--optimizer", ta.optimizer, "sgd (Nesterov) or adamw")->capture_default_str()
       ->check(CLI::IsMember({"sgd", "adamw"}));
   tr->add_option("--seed", ta.seed, "Seed of weights, shuffling, augmentation, dropout")->capture_default_str();
-  tr->add_option("--threads", ta.threads, "Threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  tr->add_option("--threads", ta.threads, "Threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 4096));
   tr->add_option("--save", ta.save, "Write weights here after every epoch (atomically)");
   tr->add_option("--dtype", ta.dtype, "f32, or bf16 (f32 master weights; falls back to f32 without AVX512-BF16)")
       ->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
   tr->add_flag("--no-augment", ta.no_augment, "Disable random crop and flip");
+  tr->add_flag("--random-resized-crop", ta.resized_crop, "Augment with torchvision's RandomResizedCrop (scale "
+                                                        "0.08-1, ratio 3/4-4/3) instead of pad-and-crop");
   tr->add_option("--val", ta.val, "Validation images carved from the training set, stratified and seeded "
-                                  "(e.g. 5000); the test set is then used once, at the end")->check(CLI::Range(0, 25000));
+                                  "(e.g. 5000); the test set is then used once, at the end")->check(CLI::Range(0, 10000000));
   tr->add_option("--early-stop", ta.early_stop, "Stop after this many epochs without a better validation "
                                                 "accuracy and restore the best weights (needs --val)")
       ->check(CLI::Range(1, 100000));
@@ -296,17 +387,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"airbench94"}));
   tr->add_flag("--eval-each-epoch", ta.eval_each_epoch, "With --recipe: print the plain test accuracy after every "
                                                         "epoch (not counted in the run's time)");
-  tr->add_option("--limit", ta.limit, "Use only the first N images of each batch file (quick runs)")
-      ->check(CLI::Range(1, 10000));
 
-  std::string em = "SeedModel7", ew, ed = "data/cifar-10-batches-bin";
+  std::string em = "SeedModel7", ew;
+  DataArgs ed;
   int eb = 250, et = 0;
-  auto* ev = app.add_subcommand("eval", "Evaluate saved weights on the CIFAR-10 test set");
+  auto* ev = app.add_subcommand("eval", "Evaluate saved weights on the test set");
   ev->add_option("--model", em, "Model name")->capture_default_str();
   ev->add_option("--weights", ew, "Weights file written by train --save")->required();
-  ev->add_option("--data", ed, "Directory in CIFAR-10's binary layout")->capture_default_str();
+  ed.add_to(ev);
   ev->add_option("--batch", eb, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
-  ev->add_option("--threads", et, "Threads (0: all cores)")->capture_default_str();
+  ev->add_option("--threads", et, "Threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 4096));
 
   BenchArgs ba;
   auto* bn = app.add_subcommand("bench", "Measure training/inference throughput or batch-1 latency (one line)");
@@ -315,76 +405,84 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"train", "infer", "latency"}));
   bn->add_option("--dtype", ba.dtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
   bn->add_option("--batch", ba.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
-  bn->add_option("--threads", ba.threads, "Threads (0: all cores)")->capture_default_str();
-  bn->add_option("--steps", ba.steps, "Steps per repeat (0: about 1 TFLOP of work)");
+  bn->add_option("--threads", ba.threads, "Threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 4096));
+  bn->add_option("--steps", ba.steps, "Steps per repeat (0: about 1 TFLOP of work)")->check(CLI::Range(0, 10000000));
   bn->add_option("--repeats", ba.repeats, "Repeats; the best is reported")->capture_default_str()
       ->check(CLI::Range(1, 100));
   bn->add_flag("--direct", ba.direct, "f32: direct convolutions only (by default 3x3 ones use oneDNN's Winograd "
                                       "kernels where it has them)");
 
-  std::string pm = "SeedModel7", pw;
+  std::string pm = "SeedModel7", pw, pnorm = "cifar", pclasses;
   std::vector<std::string> pimages;
   auto* pr = app.add_subcommand("predict", "Classify PNG/JPEG images: top-3 classes with probabilities");
   pr->add_option("--model", pm, "Model name")->capture_default_str();
   pr->add_option("--weights", pw, "Weights file written by train --save")->required();
+  pr->add_option("--normalize", pnorm, "Pixel normalisation used in training: cifar, imagenet, pm1, unit")
+      ->capture_default_str()->check(CLI::IsMember({"cifar", "imagenet", "pm1", "unit"}));
+  pr->add_option("--classes", pclasses, "File with one class name per line (default: CIFAR-10's)");
   pr->add_option("images", pimages, "Image files")->required();
 
   // study: several zoo models under one configuration, one row each.
-  std::string smodels = "SeedModel7", sdata = "data/cifar-10-batches-bin", sout = "out/study", sdtype = "f32";
+  std::string smodels = "SeedModel7", sout = "out/study", sdtype = "f32";
+  DataArgs sdata;
   tn::StudyConfig sc;
-  std::size_t slimit = 0;
+  int sepochs = 30;
   float slr = 0.1f, swarm = 0.1f, ssmooth = 0.1f;
   auto* st = app.add_subcommand("study", "Train and evaluate several models under one configuration; prints a table");
   st->add_option("--models", smodels, "Comma-separated zoo names")->capture_default_str();
-  st->add_option("--data", sdata, "Directory in CIFAR-10's binary layout")->capture_default_str();
-  st->add_option("--epochs", sc.train.epochs, "Epochs per model")->capture_default_str()->check(CLI::Range(1, 100000));
+  sdata.add_to(st);
+  st->add_option("--epochs", sepochs, "Epochs per model")->capture_default_str()->check(CLI::Range(1, 100000));
   st->add_option("--batch", sc.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
-  st->add_option("--lr", slr, "Peak learning rate (warm-up then linear decay)")->capture_default_str();
-  st->add_option("--warmup", swarm, "Warm-up fraction")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  st->add_option("--wd", sc.weight_decay, "Weight decay")->capture_default_str();
-  st->add_option("--label-smoothing", ssmooth, "Label smoothing")->capture_default_str();
-  st->add_option("--val", sc.val, "Validation images carved from the training set (0: none)")->capture_default_str();
-  st->add_option("--early-stop", sc.early_stop, "Patience in epochs (0: off)")->capture_default_str();
+  st->add_option("--lr", slr, "Peak learning rate (warm-up then linear decay)")->capture_default_str()->check(positive);
+  st->add_option("--warmup", swarm, "Warm-up fraction")->capture_default_str()->check(fraction);
+  st->add_option("--wd", sc.weight_decay, "Weight decay")->capture_default_str()->check(non_negative);
+  st->add_option("--label-smoothing", ssmooth, "Label smoothing")->capture_default_str()->check(fraction);
+  st->add_option("--val", sc.val, "Validation images carved from the training set (0: none)")->capture_default_str()
+      ->check(CLI::Range(0, 10000000));
+  st->add_option("--early-stop", sc.early_stop, "Patience in epochs (0: off)")->capture_default_str()
+      ->check(CLI::Range(0, 100000));
   st->add_option("--seed", sc.train.seed, "Seed")->capture_default_str();
   st->add_option("--dtype", sdtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
-  st->add_option("--limit", slimit, "Use only the first N images of each batch file")->check(CLI::Range(1, 10000));
   st->add_option("--out", sout, "Output folder: results.csv, results.md, <model>/history.*")->capture_default_str();
 
   // sweep: one model over batch sizes, learning rates and weight decays.
-  std::string swm = "SeedModel7", swdata = "data/cifar-10-batches-bin", swout = "out/sweep", swdtype = "f32", swfile;
+  std::string swm = "SeedModel7", swout = "out/sweep", swdtype = "f32", swfile;
+  DataArgs swdata;
   tn::SweepSpace space;
   tn::StudyConfig swc;
-  swc.train.epochs = 10;
-  int swrandom = 0;
-  std::size_t swlimit = 0;
+  int swepochs = 10, swrandom = 0;
   float swwarm = 0.1f, swsmooth = 0.1f;
   auto* sw = app.add_subcommand("sweep", "Tune batch size, learning rate and weight decay of one model (grid or "
                                          "seeded random search); prints the runs sorted by validation accuracy");
   sw->add_option("--model", swm, "Model name")->capture_default_str();
-  sw->add_option("--batch", space.batch, "Batch sizes, comma-separated")->delimiter(',')->capture_default_str();
-  sw->add_option("--lr", space.lr, "Peak learning rates, comma-separated")->delimiter(',')->capture_default_str();
-  sw->add_option("--wd", space.wd, "Weight decays, comma-separated")->delimiter(',')->capture_default_str();
+  sw->add_option("--batch", space.batch, "Batch sizes, comma-separated")->delimiter(',')->capture_default_str()
+      ->check(CLI::Range(1, 65536));
+  sw->add_option("--lr", space.lr, "Peak learning rates, comma-separated")->delimiter(',')->capture_default_str()
+      ->check(positive);
+  sw->add_option("--wd", space.wd, "Weight decays, comma-separated")->delimiter(',')->capture_default_str()
+      ->check(non_negative);
   sw->add_option("--config", swfile, "JSON file {\"batch\": [...], \"lr\": [...], \"wd\": [...]} (replaces the lists)");
   sw->add_option("--random", swrandom, "Random search: this many points (batch from the list, lr and wd "
                                        "log-uniform between the list's extremes); 0: the full grid")
       ->capture_default_str()->check(CLI::Range(0, 100000));
-  sw->add_option("--epochs", swc.train.epochs, "Epochs per run")->capture_default_str()->check(CLI::Range(1, 100000));
-  sw->add_option("--warmup", swwarm, "Warm-up fraction")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  sw->add_option("--label-smoothing", swsmooth, "Label smoothing")->capture_default_str();
-  sw->add_option("--val", swc.val, "Validation images carved from the training set")->capture_default_str();
+  sw->add_option("--epochs", swepochs, "Epochs per run")->capture_default_str()->check(CLI::Range(1, 100000));
+  sw->add_option("--warmup", swwarm, "Warm-up fraction")->capture_default_str()->check(fraction);
+  sw->add_option("--label-smoothing", swsmooth, "Label smoothing")->capture_default_str()->check(fraction);
+  sw->add_option("--val", swc.val, "Validation images carved from the training set")->capture_default_str()
+      ->check(CLI::Range(0, 10000000));
   sw->add_option("--seed", swc.train.seed, "Seed of the runs and of the random search")->capture_default_str();
   sw->add_option("--dtype", swdtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
-  sw->add_option("--data", swdata, "Directory in CIFAR-10's binary layout")->capture_default_str();
-  sw->add_option("--limit", swlimit, "Use only the first N images of each batch file")->check(CLI::Range(1, 10000));
+  swdata.add_to(sw);
   sw->add_option("--out", swout, "Output folder: results.{csv,md,json}, <point>/history.*")->capture_default_str();
 
-  std::string plm = "SeedModel7", plw, pld, pldata = "data/cifar-10-batches-bin";
+  std::string plm = "SeedModel7", plw, pld;
+  DataArgs pldata;
   auto* pl = app.add_subcommand("plot", "Pictures of a run: training curves (from DIR/history.csv), confusion "
                                         "matrix and a prediction grid on the test set, as PNG files in DIR");
   pl->add_option("--model", plm, "Model name")->capture_default_str();
   pl->add_option("--weights", plw, "Weights file (without: the training curves only)");
   pl->add_option("--dir", pld, "Run folder (history.csv is read from it, the PNGs written to it)")->required();
-  pl->add_option("--data", pldata, "Directory in CIFAR-10's binary layout")->capture_default_str();
+  pldata.add_to(pl);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -400,12 +498,15 @@ int main(int argc, char** argv) {
     if (tr->parsed() && ta.early_stop && !ta.val)
       throw tn::Error("typenet: --early-stop needs --val (early stopping never looks at the test set)");
     if (st->parsed()) {
+      sc.train.epochs = sepochs;
       sc.train.schedule = {.peak = slr, .warmup = swarm};
       sc.train.label_smoothing = ssmooth;
+      sc.train.normalize = sdata.norm();
       sc.precision = precision(sdtype);
       sc.out = sout;
       sc.progress = true;
-      const auto data = tn::cifar10::load(sdata, slimit ? slimit : tn::cifar10::records_per_file);
+      tn::io::prepare_output_dir(sc.out, "--out");
+      const auto data = sdata.load();
       std::vector<tn::StudyRow> rows;
       std::stringstream names(smodels);
       for (std::string name; std::getline(names, name, ',');) {
@@ -424,16 +525,19 @@ int main(int argc, char** argv) {
     if (sw->parsed()) {
       if (!swfile.empty()) space = tn::read_sweep_json(swfile);
       const auto points = swrandom ? tn::random_points(space, swrandom, swc.train.seed) : tn::grid_points(space);
+      swc.train.epochs = swepochs;
       swc.train.schedule.warmup = swwarm;
       swc.train.label_smoothing = swsmooth;
+      swc.train.normalize = swdata.norm();
       swc.precision = precision(swdtype);
       swc.out = swout;
       swc.progress = true;
-      const auto data = tn::cifar10::load(swdata, swlimit ? swlimit : tn::cifar10::records_per_file);
+      tn::io::prepare_output_dir(swc.out, "--out");
+      const auto data = swdata.load();
       std::vector<tn::SweepRow> rows;
       const bool found = tn::zoo::visit_model(swm, [&](auto t) {
         using Net = typename decltype(t)::type;
-        std::printf("sweep of %s: %zu runs of %d epochs\n", swm.c_str(), points.size(), swc.train.epochs);
+        std::printf("sweep of %s: %zu runs of %d epochs\n", swm.c_str(), points.size(), swepochs);
         rows = tn::run_sweep<Net>(data, swc, points, [](const tn::SweepRow& r) {
           std::printf("== %s: best val acc %.4f%s\n", r.point.label().c_str(), r.result.best_val_accuracy,
                       r.result.diverged ? " (diverged)" : "");
@@ -454,7 +558,7 @@ int main(int argc, char** argv) {
       using Net = typename decltype(t)::type;
       rc = tr->parsed()   ? train<Net>(ta)
            : bn->parsed() ? bench<Net>(ba)
-           : pr->parsed() ? predict<Net>(pw, pimages)
+           : pr->parsed() ? predict<Net>(pw, pimages, pnorm, pclasses)
            : pl->parsed() ? plot<Net>(name, plw, pld, pldata)
                           : eval<Net>(em, ew, ed, eb, et);
     });

@@ -10,8 +10,10 @@
 
 namespace typenet::test {
 
-template <class T> void fill_random(std::span<T> v, std::uint64_t seed, float scale = 1.0f) {
+// Any writable range of numbers (a std::span, a model's params() view).
+template <class R> void fill_random(R&& v, std::uint64_t seed, float scale = 1.0f) {
   Rng r(seed);
+  using T = std::remove_reference_t<decltype(*v.begin())>;
   for (auto& x : v) x = T(r.uniform(-scale, scale));
 }
 
@@ -78,8 +80,8 @@ void gradient_check(int batch = 2, std::uint64_t seed = 11) {
 
 
 // Synthetic CIFAR-shaped data: each class has its own colour and stripe direction, plus noise.
-inline cifar10::Split synthetic_split(std::size_t n, std::uint64_t seed) {
-  cifar10::Split s;
+inline ImageSet synthetic_split(std::size_t n, std::uint64_t seed) {
+  ImageSet s = cifar10::empty_set();
   Rng r(seed);
   s.labels.resize(n);
   s.images.resize(n * cifar10::image_bytes);

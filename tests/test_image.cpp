@@ -9,8 +9,8 @@ using namespace typenet;
 static const std::filesystem::path fixtures = TYPENET_FIXTURE_DIR;
 
 TEST_CASE("a 32x32 PNG and a 64x48 JPEG of the same picture read alike", "[image]") {
-  const auto png = load_image(fixtures / "cifar_test0_cat.png");
-  const auto jpg = load_image(fixtures / "cifar_test0_cat_64x48.jpg");  // centre-cropped, resized
+  const auto png = load_image(fixtures / "cifar_test0_cat.png", cifar10::shape).pixels;
+  const auto jpg = load_image(fixtures / "cifar_test0_cat_64x48.jpg", cifar10::shape).pixels;  // centre-cropped, resized
   REQUIRE(png.size() == 3072);
   REQUIRE(jpg.size() == 3072);
   double diff = 0;
@@ -22,13 +22,16 @@ TEST_CASE("a 32x32 PNG and a 64x48 JPEG of the same picture read alike", "[image
 TEST_CASE("a file that is not an image is a clear error naming it", "[image]") {
   const auto bad = std::filesystem::temp_directory_path() / "typenet_not_an_image.png";
   std::ofstream(bad) << "hello";
-  CHECK_THAT(test::error_of([&] { load_image(bad); }), Catch::Contains("cannot read image") && Catch::Contains(bad.string()));
-  CHECK_THAT(test::error_of([&] { load_image(fixtures / "missing.png"); }), Catch::Contains("missing.png"));
+  CHECK_THAT(test::error_of([&] { load_image(bad, cifar10::shape); }),
+             Catch::Contains("cannot read image") && Catch::Contains(bad.string()));
+  CHECK_THAT(test::error_of([&] { load_image(fixtures / "missing.png", cifar10::shape); }), Catch::Contains("missing.png"));
+  CHECK_THAT(test::error_of([&] { load_image(fixtures, cifar10::shape); }), Catch::Contains("is a directory"));
+  CHECK_THAT(test::error_of([&] { load_image("/dev/zero", cifar10::shape); }), Catch::Contains("not a regular file"));
 }
 
 TEST_CASE("predict returns the top classes, best first, as probabilities", "[image]") {
   Model<zoo::SeedModel7> m({.batch = 1, .seed = 4});
-  const auto top = predict(m, load_image(fixtures / "cifar_test0_cat.png"), 3);
+  const auto top = predict(m, load_image(fixtures / "cifar_test0_cat.png", cifar10::shape), 3);
   REQUIRE(top.size() == 3);
   CHECK(top[0].probability >= top[1].probability);
   CHECK(top[1].probability >= top[2].probability);

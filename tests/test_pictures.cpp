@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <typenet/io/charts.hpp>
+#include <typenet/draw/charts.hpp>
 #include <typenet/io/image.hpp>
 #include "helpers.hpp"
 
@@ -25,8 +25,9 @@ TEST_CASE("canvas: rectangles, lines and text land where drawn; the PNG decodes"
   CHECK(plot::Canvas::text_width("abcd", 2) > plot::Canvas::text_width("ab", 2));
   const fs::path file = fs::temp_directory_path() / "typenet_canvas.png";
   c.save_png(file);
-  const auto px = load_image(file, 64);  // decoded and resized to 64x64 (from 64x40, centre crop)
-  CHECK(px.size() == 3 * 64 * 64);
+  const auto px = io::decode_image_file(file);
+  CHECK(px.shape == Shape(3, 40, 64));
+  CHECK(px.pixels[(0 * 40 + 3) * 64 + 2] == 214);  // the red rectangle, read back from the PNG
   CHECK_THROWS_AS(c.save_png("/proc/no/such/dir/x.png"), std::exception);
 }
 
@@ -49,15 +50,18 @@ TEST_CASE("history CSV round trip, and a foreign file is an error naming it", "[
   CHECK_THAT(test::error_of([&] { read_history_csv(dir / "other.csv"); }), Catch::Contains("other.csv"));
 
   plot::training_curves(dir / "curves.png", h, "test");
-  plot::Confusion m{};
+  plot::Confusion m(10, std::vector<int>(10, 0));
   m[3][3] = 7, m[3][5] = 2;
-  CHECK(plot::confusion(std::vector<int>{1, 2, 2}, std::vector<std::uint8_t>{1, 2, 0})[0][2] == 1);
-  plot::confusion_matrix(dir / "confusion.png", m, "test");
+  CHECK(plot::confusion(std::vector<int>{1, 2, 2}, std::vector<int>{1, 2, 0}, 3)[0][2] == 1);
+  plot::confusion_matrix(dir / "confusion.png", m, {}, "test");
+  plot::Confusion big(100, std::vector<int>(100, 1));  // CIFAR-100's: cells shrink, no numbers
+  plot::confusion_matrix(dir / "confusion100.png", big, {}, "100 classes");
+  CHECK(io::decode_image_file(dir / "confusion100.png").shape.w > 600);
   const auto split = test::synthetic_split(10, 3);
   plot::prediction_grid(dir / "grid.png", split, std::vector<int>(10, 4), 10, 5);
   for (const char* f : {"curves.png", "confusion.png", "grid.png"}) {
     INFO(f);
-    CHECK(load_image(dir / f, 32).size() == 3 * 32 * 32);
+    CHECK(load_image(dir / f, Shape(3, 32, 32)).pixels.size() == 3 * 32 * 32);
   }
 }
 

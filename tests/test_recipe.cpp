@@ -49,15 +49,16 @@ TEST_CASE("lookahead: moves the slow copy toward the net and the net back to it"
 TEST_CASE("reflect padding and alternating flips in the batcher", "[recipe][data]") {
   const auto split = synthetic_split(4, 9);
   std::vector<float> plain(cifar10::image_bytes), shifted(cifar10::image_bytes), flipped(cifar10::image_bytes);
-  Batcher::write_image(split.image(0), plain.data(), 0, 0, false);
-  Batcher::write_image(split.image(0), shifted.data(), -1, 2, false, true);
+  const Normalize norm = Normalize::cifar();
+  write_image(split.image(0), split.shape, plain.data(), split.shape, {}, false, norm);
+  write_image(split.image(0), split.shape, shifted.data(), split.shape, {.dy = -1, .dx = 2}, true, norm);
   // Row 0 reads source row -1 -> 1; column 30 reads source column 32 -> 30, column 31 -> 29.
   CHECK(shifted[0 * 32 + 5] == plain[1 * 32 + 7]);
   CHECK(shifted[4 * 32 + 30] == plain[3 * 32 + 30]);
   CHECK(shifted[4 * 32 + 31] == plain[3 * 32 + 29]);
 
   // Pad 0: each image's orientation in epoch 1 is the mirror of epoch 0's.
-  Batcher b(split, 4, 3);
+  Batcher b(split, split.shape, 4, 3);
   const Augment aug{.pad = 0, .flip = true, .alternate_flip = true};
   std::vector<float> e0(4 * cifar10::image_bytes), e1(e0.size());
   std::vector<int> l0(4), l1(4);
@@ -80,14 +81,14 @@ TEST_CASE("reflect padding and alternating flips in the batcher", "[recipe][data
 
 TEST_CASE("patch whitening: the first 12 filters decorrelate 2x2 patches to unit variance", "[recipe][init]") {
   const auto split = synthetic_split(200, 21);
-  const auto w = patch_whitening_filters<2>(split, 200, 5e-4);
+  const auto w = patch_whitening_filters<Shape{3, 32, 32}, 2>(split, 200, 5e-4);
   REQUIRE(w.size() == 24 * 12);
   // Second moments of the filter responses over every patch, computed independently here.
   std::vector<double> m(12 * 12, 0.0);
   std::vector<float> img(cifar10::image_bytes);
   long n = 0;
   for (std::size_t i = 0; i < split.size(); ++i) {
-    Batcher::write_image(split.image(i), img.data(), 0, 0, false);
+    write_image(split.image(i), split.shape, img.data(), split.shape, {}, false, Normalize::cifar());
     for (int y = 0; y < 31; ++y)
       for (int x = 0; x < 31; ++x, ++n) {
         double r[12];
@@ -193,14 +194,14 @@ TEST_CASE("test-time augmentation: level 0 is plain evaluation; level 2 runs", "
   const auto data = synthetic_split(300, 31);
   Model<Tiny> m({.batch = 64, .seed = 2});
   const auto plain = evaluate(m, data);
-  const auto t0 = evaluate_tta(m, data, 0), t2 = evaluate_tta(m, data, 2);
+  const auto t0 = evaluate(m, data, {.tta = 0}), t2 = evaluate(m, data, {.tta = 2});
   CHECK(t0.accuracy == Approx(plain.accuracy));
   CHECK(t2.plain_accuracy == Approx(plain.accuracy));
   CHECK(t2.accuracy >= 0.0);
 }
 
 TEST_CASE("airbench94 recipe end to end on synthetic data: frozen parts stay, it learns", "[recipe][convergence]") {
-  cifar10::Dataset data{synthetic_split(1280, 41), synthetic_split(256, 42)};
+  Dataset data{synthetic_split(1280, 41), synthetic_split(256, 42)};
   Airbench94Recipe r{.batch = 64, .epochs = 4.5, .lr = 11.5f, .whiten_images = 500, .seed = 3,
                      .precision = Precision::f32};
   Model<Tiny> m(r.model_options());
@@ -208,7 +209,7 @@ TEST_CASE("airbench94 recipe end to end on synthetic data: frozen parts stay, it
   const auto res = run_airbench94(m, data, r, [&](const EpochStats& s) { seen.push_back(s); });
   CHECK(res.steps == 90);  // ceil(4.5 * 20)
   CHECK(seen.size() == 5);
-  const auto w = patch_whitening_filters<2>(data.train, 500, 5e-4);
+  const auto w = patch_whitening_filters<Shape{3, 32, 32}, 2>(data.train, 500, 5e-4);
   CHECK(std::equal(w.begin(), w.end(), m.params().begin()));  // whitening weights frozen
   const long bn = 24 * 12 + 24 + 32 * 24 * 9;                  // first BN's scale
   const long fused_bn = bn + 64 + 32 * 32 * 9;                  // the BN fused with the second conv

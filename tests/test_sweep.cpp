@@ -2,7 +2,7 @@
 // diverging point, and the results' schema.
 #include <filesystem>
 #include <fstream>
-#include <typenet/train/sweep_json.hpp>
+#include <typenet/study/sweep_json.hpp>
 #include "helpers.hpp"
 
 using namespace typenet;
@@ -54,7 +54,7 @@ using SweepNet = Sequential<Input<3, 32, 32>, Conv<8, 3>, BatchNorm, ReLU, MaxPo
                             GlobalAvgPool, Dense<10>>;
 
 TEST_CASE("a tiny sweep end to end: sorted rows, a diverging point recorded, files written", "[sweep]") {
-  const cifar10::Dataset data{test::synthetic_split(600, 51), test::synthetic_split(200, 52)};
+  const Dataset data{test::synthetic_split(600, 51), test::synthetic_split(200, 52)};
   const fs::path out = fs::temp_directory_path() / "typenet_sweep_run";
   fs::remove_all(out);
   StudyConfig base;

@@ -95,7 +95,7 @@ TEST_CASE("validation split: stratified, disjoint from train, seeded", "[train][
   for (auto l : val.labels) ++counts[l];
   CHECK(counts == std::vector<int>(10, 50));
   // Every image went to exactly one side: the multiset of (label, first pixel) is preserved.
-  auto key = [](const cifar10::Split& s, std::size_t i) { return s.labels[i] * 1000 + s.image(i)[0] * 3 + s.image(i)[1]; };
+  auto key = [](const ImageSet& s, std::size_t i) { return s.labels[i] * 1000 + s.image(i)[0] * 3 + s.image(i)[1]; };
   std::vector<int> a, b;
   for (std::size_t i = 0; i < all.size(); ++i) a.push_back(key(all, i));
   for (std::size_t i = 0; i < train.size(); ++i) b.push_back(key(train, i));
@@ -193,7 +193,7 @@ TEST_CASE("fit stops when a callback says so", "[train][callbacks]") {
 using TinyWide = Sequential<Input<3, 32, 32>, Conv<24, 3>, BatchNorm, ReLU, MaxPool<4>, GlobalAvgPool, Dense<10>>;
 
 TEST_CASE("a tiny study: one row per model, a diverged run recorded, results written", "[train][study]") {
-  cifar10::Dataset data{synthetic_split(600, 10), synthetic_split(200, 11)};
+  Dataset data{synthetic_split(600, 10), synthetic_split(200, 11)};
   const auto out = std::filesystem::temp_directory_path() / "typenet_study";
   std::filesystem::remove_all(out);
   StudyConfig cfg{.train = {.epochs = 2, .schedule = {.peak = 0.1f}}, .batch = 50, .val = 100, .out = out};

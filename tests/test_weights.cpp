@@ -59,3 +59,17 @@ TEST_CASE("bad weight files are rejected with a message naming the file", "[weig
     CHECK_THAT(test::error_of([&] { io::load(temp_file("does_not_exist.tnw"), b); }), Catch::Contains("cannot open"));
   }
 }
+
+// A file written by typenet before the core rework (commit 7195b60, weights format 1) loads into
+// the same type today, values intact (tests/fixtures/tiny_v1.tnw; the program that wrote it set
+// params[i] = (i % 256) / 256 - 0.5 and state[i] = i / 64 + 0.5, values exact in binary).
+using TinyV1 = Sequential<Input<3, 8, 8>, Conv<4, 3>, BatchNorm, ReLU, MaxPool<2>, Residual<Sequential<Conv<4, 3>, BatchNorm>>,
+                          GlobalAvgPool, Dense<10>>;
+
+TEST_CASE("weights files written before the core rework still load", "[weights]") {
+  Model<TinyV1> m({.batch = 1, .seed = 99});
+  io::load(fs::path(TYPENET_FIXTURE_DIR) / "tiny_v1.tnw", m);
+  const auto& c = std::as_const(m);
+  for (std::size_t i = 0; i < c.params().size(); ++i) REQUIRE(c.params()[i] == float(i % 256) / 256.0f - 0.5f);
+  for (std::size_t i = 0; i < c.state().size(); ++i) REQUIRE(c.state()[i] == float(i) / 64.0f + 0.5f);
+}

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 #include "typenet/backend/backend.hpp"
+#include "typenet/core/watched_span.hpp"
 #include "typenet/backend/onednn/model.hpp"
 #include "typenet/backend/reference/chain.hpp"
 #include "typenet/graph/sequential.hpp"
@@ -31,7 +32,7 @@ class Model {
   using scalar = typename Backend::scalar;
 
   explicit Model(const ModelOptions& o = {})
-      : options_(o),
+      : options_(checked(o)),
         params_(Net::param_count),
         grads_(Net::param_count),
         state_(Net::state_count),
@@ -45,9 +46,10 @@ class Model {
   int batch() const { return options_.batch; }
   const ModelOptions& options() const { return options_; }
 
-  // Writing parameters or state marks folded inference weights as stale.
-  std::span<scalar> params() { stale_ = true; return params_; }
-  std::span<scalar> state() { stale_ = true; return state_; }
+  // Writing parameters or state, through these views at any later time, marks folded
+  // inference weights as stale: the next inference refolds them.
+  WatchedSpan<scalar> params() { return {params_, &stale_}; }
+  WatchedSpan<scalar> state() { return {state_, &stale_}; }
   std::span<const scalar> params() const { return params_; }
   std::span<const scalar> state() const { return state_; }
   std::span<scalar> grads() { return grads_; }
@@ -61,8 +63,8 @@ class Model {
 
   void forward(Mode m) {
     if (m == Mode::infer && stale_) {
+      stale_ = false;  // first: preparing reads the buffers, it does not write them
       exec_.prepare_inference();
-      stale_ = false;
     }
     if (m == Mode::train) stale_ = true;  // BN running statistics move
     exec_.forward(m == Mode::train);

@@ -1,5 +1,8 @@
 #pragma once
+#include <cmath>
 #include <cstdint>
+#include <string>
+#include "typenet/core/error.hpp"
 
 namespace typenet {
 
@@ -21,5 +24,16 @@ struct ModelOptions {
   // (benchmarks/bench_winograd.cpp). false: direct only. oneDNN backend only.
   bool winograd = true;
 };
+
+// The options, or an Error naming the one that cannot build a model.
+inline const ModelOptions& checked(const ModelOptions& o) {
+  if (o.batch < 1 || o.batch > (1 << 20))
+    throw Error("typenet: the batch size must be in 1..1048576, not " + std::to_string(o.batch));
+  if (!(o.bn_momentum >= 0.0f && o.bn_momentum <= 1.0f))
+    throw Error("typenet: the batch-norm momentum must be in [0, 1], not " + std::to_string(o.bn_momentum));
+  if (!(o.bn_eps > 0.0f) || !std::isfinite(o.bn_eps))
+    throw Error("typenet: the batch-norm epsilon must be positive and finite, not " + std::to_string(o.bn_eps));
+  return o;
+}
 
 }  // namespace typenet

@@ -5,61 +5,44 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
-#include <vector>
-#include "typenet/core/error.hpp"
+#include "typenet/data/image_set.hpp"
+#include "typenet/io/read_file.hpp"
 
 namespace typenet::cifar10 {
 
+inline constexpr Shape shape{3, 32, 32};
 inline constexpr int image_bytes = 3 * 32 * 32;
 inline constexpr int record_bytes = 1 + image_bytes;
 inline constexpr int records_per_file = 10000;
 inline constexpr std::array<const char*, 10> class_names = {"airplane", "automobile", "bird", "cat", "deer",
                                                             "dog",      "frog",       "horse", "ship", "truck"};
-// Per-channel statistics of the training set (pixels scaled to [0,1]).
-inline constexpr std::array<float, 3> mean = {0.4914f, 0.4822f, 0.4465f};
-inline constexpr std::array<float, 3> stddev = {0.2470f, 0.2435f, 0.2616f};
 
-struct Split {
-  std::vector<std::uint8_t> images;  // (N, 3, 32, 32) uint8
-  std::vector<std::uint8_t> labels;  // (N) in 0..9
-  std::size_t size() const { return labels.size(); }
-  const std::uint8_t* image(std::size_t i) const { return images.data() + i * image_bytes; }
-};
-
-struct Dataset {
-  Split train, test;
-};
+inline ImageSet empty_set() { return {shape, {}, {}, {class_names.begin(), class_names.end()}}; }
 
 // Append the first `keep` records of a batch file of `expected_records` records to `out`;
 // any defect is an Error naming the file.
-inline void read_batch_file(const std::filesystem::path& file, Split& out, std::size_t expected_records,
+inline void read_batch_file(const std::filesystem::path& file, ImageSet& out, std::size_t expected_records,
                             std::size_t keep) {
   keep = std::min(keep, expected_records);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error("typenet: cannot open CIFAR-10 file " + file.string() + " (missing or unreadable)");
-  in.seekg(0, std::ios::end);
-  const auto bytes = std::size_t(in.tellg());
-  in.seekg(0);
-  if (bytes != expected_records * record_bytes)
-    throw Error("typenet: CIFAR-10 file " + file.string() + " has " + std::to_string(bytes) + " bytes, expected " +
+  const auto raw = io::read_file(file, "CIFAR-10 file", std::uintmax_t(expected_records) * record_bytes + 1);
+  if (raw.size() != expected_records * record_bytes)
+    throw Error("typenet: CIFAR-10 file " + file.string() + " has " + std::to_string(raw.size()) + " bytes, expected " +
                 std::to_string(expected_records * record_bytes) + " (" + std::to_string(expected_records) +
                 " records of " + std::to_string(record_bytes) + " bytes): truncated or not a CIFAR-10 batch");
-  std::vector<std::uint8_t> raw(bytes);
-  in.read(reinterpret_cast<char*>(raw.data()), std::streamsize(bytes));
-  if (!in) throw Error("typenet: read error in " + file.string());
-  const std::size_t first = out.size();
-  out.labels.resize(first + keep);
-  out.images.resize((first + keep) * image_bytes);
+  out.images.reserve(out.images.size() + keep * image_bytes);
   for (std::size_t r = 0; r < keep; ++r) {
     const std::uint8_t* rec = raw.data() + r * record_bytes;
     if (rec[0] > 9)
       throw Error("typenet: CIFAR-10 file " + file.string() + " record " + std::to_string(r) + " has label " +
                   std::to_string(rec[0]) + " (expected 0..9): not a CIFAR-10 batch");
-    out.labels[first + r] = rec[0];
-    std::copy(rec + 1, rec + record_bytes, out.images.begin() + std::ptrdiff_t((first + r) * image_bytes));
+    out.push_back(rec + 1, rec[0]);
   }
+}
+
+// The layout's signature: what `--data` detection looks for.
+inline bool looks_like(const std::filesystem::path& dir) {
+  return std::filesystem::is_regular_file(dir / "data_batch_1.bin") && std::filesystem::is_regular_file(dir / "test_batch.bin");
 }
 
 // Load dir/data_batch_{1..5}.bin and dir/test_batch.bin, keeping the first `keep` records of
@@ -69,7 +52,7 @@ inline Dataset load(const std::filesystem::path& dir, std::size_t keep = records
   if (!std::filesystem::is_directory(dir))
     throw Error("typenet: CIFAR-10 directory " + dir.string() +
                 " does not exist (run scripts/fetch_cifar10.sh, or point --data at cifar-10-batches-bin)");
-  Dataset d;
+  Dataset d{empty_set(), empty_set()};
   for (int b = 1; b <= 5; ++b) read_batch_file(dir / ("data_batch_" + std::to_string(b) + ".bin"), d.train, records, keep);
   read_batch_file(dir / "test_batch.bin", d.test, records, keep);
   return d;

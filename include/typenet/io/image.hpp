@@ -1,44 +1,62 @@
 #pragma once
-// Reading a PNG or JPEG for classification: decoded with stb_image, centre-cropped to a square
-// and resized to the network's input with stb_image_resize, returned as (C,H,W) bytes.
-// stb's implementations are compiled here with static linkage (define
-// TYPENET_NO_STB_IMPLEMENTATION if your program already compiles them).
+// Decoding a PNG or JPEG with stb_image into (C,H,W) bytes. stb's implementation is compiled
+// here with static linkage (define TYPENET_NO_STB_IMPLEMENTATION if your program already
+// compiles it).
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/core/shape.hpp"
+#include "typenet/io/read_file.hpp"
 
 #ifndef TYPENET_NO_STB_IMPLEMENTATION
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_ONLY_PNG
 #define STBI_ONLY_JPEG
-#define STB_IMAGE_RESIZE_STATIC
-#define STB_IMAGE_RESIZE_IMPLEMENTATION
 #endif
 #include <stb/stb_image.h>
-#include <stb/stb_image_resize.h>
 
-namespace typenet {
+namespace typenet::io {
 
-// (3, size, size) bytes, channel-major, from an RGB(A) or grey PNG/JPEG of any size.
-inline std::vector<std::uint8_t> load_image(const std::filesystem::path& file, int size = 32) {
-  int w = 0, h = 0, channels = 0;
-  unsigned char* px = stbi_load(file.string().c_str(), &w, &h, &channels, 3);
+struct DecodedImage {
+  Shape shape;                       // (C,H,W)
+  std::vector<std::uint8_t> pixels;  // (C,H,W)
+};
+
+// The largest image typenet decodes: 2^26 pixels (8192 x 8192), so that a forged header
+// cannot ask for gigabytes.
+inline constexpr long max_image_pixels = 1L << 26;
+
+// `channels`: 3 (grey is replicated, alpha dropped) or 1 (colour is converted to grey).
+// `name` is the file's name for messages.
+inline DecodedImage decode_image(const std::uint8_t* bytes, std::size_t size, const std::string& name,
+                                 int channels = 3) {
+  if (channels != 1 && channels != 3) throw Error("typenet: images are decoded to 1 or 3 channels, not " + std::to_string(channels));
+  if (size > std::size_t(std::numeric_limits<int>::max()))
+    throw Error("typenet: image " + name + " is too large (" + std::to_string(size) + " bytes)");
+  int w = 0, h = 0, n = 0;
+  if (!stbi_info_from_memory(bytes, int(size), &w, &h, &n))
+    throw Error("typenet: cannot read image " + name + ": " + stbi_failure_reason() + " (PNG and JPEG are supported)");
+  if (w <= 0 || h <= 0 || long(w) * h > max_image_pixels)
+    throw Error("typenet: image " + name + " is " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels, beyond the " + std::to_string(max_image_pixels) + " typenet decodes");
+  unsigned char* px = stbi_load_from_memory(bytes, int(size), &w, &h, &n, channels);
   if (!px)
-    throw Error("typenet: cannot read image " + file.string() + ": " + stbi_failure_reason() +
-                " (PNG and JPEG are supported)");
-  const int side = std::min(w, h), x0 = (w - side) / 2, y0 = (h - side) / 2;  // centre crop
-  std::vector<unsigned char> hwc(std::size_t(size) * size * 3);
-  const int ok = stbir_resize_uint8(px + (std::size_t(y0) * w + x0) * 3, side, side, w * 3, hwc.data(), size, size,
-                                    size * 3, 3);
+    throw Error("typenet: cannot read image " + name + ": " + stbi_failure_reason() + " (PNG and JPEG are supported)");
+  DecodedImage out{Shape(channels, h, w), std::vector<std::uint8_t>(std::size_t(channels) * h * w)};
+  const std::size_t plane = std::size_t(h) * w;
+  for (int c = 0; c < channels; ++c)
+    for (std::size_t i = 0; i < plane; ++i) out.pixels[c * plane + i] = px[i * channels + c];  // HWC => CHW
   stbi_image_free(px);
-  if (!ok) throw Error("typenet: cannot resize image " + file.string());
-  std::vector<std::uint8_t> chw(hwc.size());
-  for (int c = 0; c < 3; ++c)
-    for (int i = 0; i < size * size; ++i) chw[std::size_t(c) * size * size + i] = hwc[std::size_t(i) * 3 + c];
-  return chw;
+  return out;
 }
 
-}  // namespace typenet
+inline DecodedImage decode_image_file(const std::filesystem::path& file, int channels = 3) {
+  const auto bytes = read_file(file, "image", std::uintmax_t(1) << 30);
+  return decode_image(bytes.data(), bytes.size(), file.string(), channels);
+}
+
+}  // namespace typenet::io

@@ -1,17 +1,19 @@
 #pragma once
 // Weight files (.tnw): a versioned header, the architecture fingerprint and text, the
 // parameter and state counts, the values (f32, little-endian, each parameter in PyTorch's
-// layout), and a checksum of everything before it. Written to a temporary file, flushed,
-// then renamed over the target: a crash mid-save leaves the previous file intact.
+// layout), and a checksum of everything before it. Written atomically (io/atomic_write.hpp):
+// a crash mid-save leaves the previous file intact. Non-finite values are refused both ways.
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <span>
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/core/finite.hpp"
 #include "typenet/graph/summary.hpp"
+#include "typenet/io/atomic_write.hpp"
+#include "typenet/io/read_file.hpp"
 
 namespace typenet::io {
 
@@ -31,6 +33,9 @@ template <class T> void put(std::vector<char>& b, const T& v) {
 
 inline void save_raw(const std::filesystem::path& file, const std::string& arch, std::span<const float> params,
                      std::span<const float> state) {
+  if (!all_finite(params) || !all_finite(state))
+    throw Error("typenet: refusing to write weights to " + file.string() +
+                ": some values are NaN or infinite (a diverged run); the previous file is kept");
   std::vector<char> b(magic, magic + 8);
   put(b, format_version);
   put(b, fnv1a(arch.data(), arch.size()));
@@ -44,24 +49,12 @@ inline void save_raw(const std::filesystem::path& file, const std::string& arch,
   b.insert(b.end(), sp, sp + state.size_bytes());
   put(b, fnv1a(b.data(), b.size()));
 
-  const auto tmp = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error("typenet: cannot write weights to " + tmp.string());
-    out.write(b.data(), std::streamsize(b.size()));
-    out.flush();
-    if (!out) throw Error("typenet: writing " + tmp.string() + " failed (disk full?); " + file.string() + " unchanged");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) throw Error("typenet: cannot rename " + tmp.string() + " to " + file.string() + ": " + ec.message());
+  write_atomically(file, std::span<const char>(b.data(), b.size()), "weights");
 }
 
 inline void load_raw(const std::filesystem::path& file, const std::string& arch, std::span<float> params,
                      std::span<float> state) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error("typenet: cannot open weights file " + file.string());
-  std::vector<char> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto b = read_file(file, "weights file");
   auto fail = [&](const std::string& why) { throw Error("typenet: weights file " + file.string() + ": " + why); };
   std::size_t at = 0;
   auto get = [&](void* dst, std::size_t n) {
@@ -91,8 +84,16 @@ inline void load_raw(const std::filesystem::path& file, const std::string& arch,
   get(&ns, 8);
   if (np != params.size() || ns != state.size())
     fail("holds " + std::to_string(np) + " parameters, the model has " + std::to_string(params.size()));
-  get(params.data(), params.size_bytes());
-  get(state.data(), state.size_bytes());
+  if (b.size() != at + params.size_bytes() + state.size_bytes() + 8)
+    fail("holds " + std::to_string(b.size()) + " bytes, expected " +
+         std::to_string(at + params.size_bytes() + state.size_bytes() + 8));
+  std::vector<float> p(params.size()), st(state.size());
+  get(p.data(), params.size_bytes());
+  get(st.data(), state.size_bytes());
+  if (!all_finite(std::span<const float>(p)) || !all_finite(std::span<const float>(st)))
+    fail("some values are NaN or infinite (saved from a diverged run?)");
+  std::copy(p.begin(), p.end(), params.begin());  // the model changes only when the whole file is good
+  std::copy(st.begin(), st.end(), state.begin());
 }
 
 template <class M> void save(const std::filesystem::path& file, const M& model) {

@@ -9,20 +9,22 @@
 //   step:   cross-entropy with label smoothing 0.2; Nesterov SGD 0.85; lr 0.2x -> 1x (23%) ->
 //           0.07x; BN shifts learn 64x faster; every 5 steps the lookahead average.
 //   test:   the final lookahead weights, six-view test-time augmentation.
+// The recipe is a configuration of the one training loop (train/loop.hpp): its schedule, its
+// optimiser settings, and two hooks (the whitening bias freezing, the lookahead average).
 #include <chrono>
 #include <cmath>
 #include <vector>
-#include "typenet/data/batcher.hpp"
 #include "typenet/graph/for_each_node.hpp"
 #include "typenet/init/dirac.hpp"
 #include "typenet/init/patch_whitening.hpp"
 #include "typenet/model.hpp"
+#include "typenet/train/callbacks.hpp"
 #include "typenet/train/epoch_stats.hpp"
+#include "typenet/train/evaluate.hpp"
 #include "typenet/train/lookahead.hpp"
-#include "typenet/train/loss.hpp"
+#include "typenet/train/loop.hpp"
 #include "typenet/train/optim.hpp"
 #include "typenet/train/schedule.hpp"
-#include "typenet/train/tta.hpp"
 
 namespace typenet {
 
@@ -95,25 +97,52 @@ std::size_t first_node_after_whitening() {
 
 }  // namespace airbench_detail
 
+// The recipe's two hooks on the training loop.
+template <class Net>
+struct Airbench94Hooks {
+  const Airbench94Recipe& recipe;
+  std::vector<float>& scale;  // SGD's per-element gradient scales
+  long whiten_weights;
+  int whiten_filters;
+  Lookahead lookahead;
+
+  // From epoch `whiten_bias_epochs` on the whitening bias is frozen too, and with it everything
+  // before the first trained node: the backward pass stops there.
+  template <class M> void on_epoch_begin(LoopState& s, M&) {
+    if (s.epoch - 1 != recipe.whiten_bias_epochs) return;
+    std::fill_n(scale.begin() + whiten_weights, whiten_filters, 0.0f);
+    s.frozen_nodes = airbench_detail::first_node_after_whitening<Net>();
+  }
+  // Every few steps the lookahead average, with a decay that grows as x^3 over the run; after
+  // the last step the network takes the average.
+  template <class M> void after_step(LoopState& s, M& model) {
+    const long done = s.step + 1;
+    if (done % recipe.lookahead_every == 0) {
+      const double x = double(done) / double(s.total_steps);
+      lookahead.update(model, float(std::pow(0.95, 5) * x * x * x));
+    }
+    if (done == s.total_steps) lookahead.update(model, 1.0f);
+  }
+};
+
 // Initialise (whitening, identity convs) and train `model`, then evaluate it on data.test.
 // on_epoch(const EpochStats&) sees each epoch's training statistics.
 template <class Net, class OnEpoch>
-RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, const Airbench94Recipe& r,
-                            OnEpoch&& on_epoch) {
+RecipeResult run_airbench94(Model<Net>& model, const Dataset& data, const Airbench94Recipe& r, OnEpoch&& on_epoch) {
   using First = front_t<typename Net::nodes>;
   static_assert(is_op_v<First, op::Conv> && First::layer::bias && First::layer::filters == 2 * First::bound::weights /
                                                                      First::layer::filters,
                 "typenet: the airbench94 recipe needs a whitening conv first: 2*C*K*K filters of KxK with a bias");
   constexpr long whiten_weights = First::bound::weights;
-  constexpr int K = Net::output_shape.c;
   if (model.batch() != r.batch) throw Error("typenet: airbench94: the model's batch differs from the recipe's");
   const auto t0 = std::chrono::steady_clock::now();
-  RecipeResult out;
+  const Normalize norm = Normalize::cifar();
 
   // Initialisation.
   {
     auto p = model.params();
-    const auto w = patch_whitening_filters<First::layer::kernel>(data.train, r.whiten_images, r.whiten_eps);
+    const auto w = patch_whitening_filters<Net::input_shape, First::layer::kernel>(data.train, r.whiten_images,
+                                                                                  r.whiten_eps, norm);
     std::copy(w.begin(), w.end(), p.begin());
     std::fill_n(p.begin() + whiten_weights, First::layer::filters, 0.0f);  // its bias starts at 0
     dirac_init<Net>(p, /*skip=*/1);
@@ -126,64 +155,25 @@ RecipeResult run_airbench94(Model<Net>& model, const cifar10::Dataset& data, con
   const float decay_per_step = float(r.weight_decay * r.batch / kilostep);
   SGD opt{.momentum = r.momentum, .nesterov = true, .weight_decay = decay_per_step / lr};
   opt.scale = airbench_detail::gradient_scales<Net>(r);
-  const OneCycle schedule{.peak = lr, .peak_at = 0.23f, .start_ratio = 0.2f, .end_ratio = 0.07f};
 
-  Batcher batcher(data.train, r.batch, r.seed);
-  const Augment aug{.pad = r.translate, .flip = true, .reflect = true, .alternate_flip = true};
-  const long per_epoch = long(batcher.batches());
-  if (per_epoch == 0) throw Error("typenet: airbench94: the training set is smaller than one batch");
-  const long total = long(std::ceil(r.epochs * double(per_epoch)));
-  Lookahead lookahead(model);
-  std::vector<int> labels(r.batch);
+  const LoopConfig<OneCycle> cfg{
+      .epochs = r.epochs,
+      .schedule = {.peak = lr, .peak_at = 0.23f, .start_ratio = 0.2f, .end_ratio = 0.07f},
+      .label_smoothing = r.label_smoothing,
+      .augment = {.pad = r.translate, .flip = true, .reflect = true, .alternate_flip = true},
+      .normalize = norm,
+      .seed = r.seed,
+      .eval_each_epoch = true,
+      .eval_tta = 0};
+  Airbench94Hooks<Net> hooks{r, opt.scale, whiten_weights, First::layer::filters, Lookahead(model)};
+  RecipeResult out;
+  out.history = fit(model, opt, data.train, r.eval_each_epoch ? &data.test : nullptr, cfg, hooks,
+                    EachEpoch{[&](const EpochStats& s) { on_epoch(s); }});
   double excluded = 0;  // per-epoch evaluation time, not part of the run
-
-  long step = 0;
-  std::size_t frozen_prefix = 0;  // nodes that get no backward pass
-  for (int epoch = 0; step < total; ++epoch) {
-    const auto e0 = std::chrono::steady_clock::now();
-    if (epoch == r.whiten_bias_epochs) {
-      std::fill_n(opt.scale.begin() + whiten_weights, First::layer::filters, 0.0f);
-      frozen_prefix = airbench_detail::first_node_after_whitening<Net>();
-    }
-    batcher.shuffle();
-    EpochStats s{.epoch = epoch + 1};
-    long seen = 0;
-    for (long b = 0; b < per_epoch && step < total; ++b) {
-      batcher.fill(std::size_t(b), model.input(), labels, aug);
-      model.forward(Mode::train);
-      const auto res = softmax_cross_entropy(model.output(), labels, K, r.label_smoothing, model.diff_output());
-      if (!std::isfinite(res.loss_sum))
-        throw Diverged("typenet: airbench94: the loss became " + std::to_string(res.loss_sum) + " at step " +
-                    std::to_string(step) + ": training diverged");
-      model.backward(frozen_prefix);
-      s.lr = schedule(step, total);
-      opt.step(model.params(), model.grads(), s.lr);
-      ++step;
-      if (step % r.lookahead_every == 0) {
-        const double x = double(step) / double(total);
-        lookahead.update(model, float(std::pow(0.95, 5) * x * x * x));
-      }
-      s.loss += res.loss_sum;
-      s.accuracy += res.correct;
-      seen += r.batch;
-    }
-    if (step >= total) lookahead.update(model, 1.0f);  // the final weights are the average
-    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count();
-    s.loss /= double(seen);
-    s.accuracy /= double(seen);
-    s.images_per_s = double(seen) / s.seconds;
-    if (r.eval_each_epoch) {
-      const auto v0 = std::chrono::steady_clock::now();
-      s.val_accuracy = evaluate_tta(model, data.test, 0).accuracy;
-      excluded += std::chrono::duration<double>(std::chrono::steady_clock::now() - v0).count();
-    }
-    out.history.push_back(s);
-    on_epoch(s);
-  }
-  out.steps = step;
+  for (const auto& s : out.history) out.steps += s.steps, excluded += s.eval_seconds;
   const auto t1 = std::chrono::steady_clock::now();
   out.train_seconds = std::chrono::duration<double>(t1 - t0).count() - excluded;
-  const auto ev = evaluate_tta(model, data.test, r.tta_level);
+  const auto ev = evaluate(model, data.test, {.normalize = norm, .tta = r.tta_level});
   out.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   out.accuracy = ev.plain_accuracy;
   out.accuracy_tta = ev.accuracy;

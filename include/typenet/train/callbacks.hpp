@@ -4,20 +4,17 @@
 // epoch, never per step, and never through a virtual call.
 #include <cmath>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/io/read_file.hpp"
+#include "typenet/io/table.hpp"
 #include "typenet/io/weights.hpp"
 #include "typenet/train/epoch_stats.hpp"
+#include "typenet/train/loop_state.hpp"
 
 namespace typenet {
-
-// What callbacks may change at the end of an epoch.
-struct Control {
-  bool stop = false;
-  float lr_scale = 1.0f;  // multiplies the schedule's rate from the next step on
-};
 
 enum class Metric { val_accuracy, val_loss };
 inline double metric_value(const EpochStats& s, Metric m) { return m == Metric::val_accuracy ? s.val_accuracy : s.val_loss; }
@@ -117,7 +114,6 @@ struct HistoryWriter {
   std::vector<EpochStats> rows;
 
   static constexpr const char* columns = "epoch,loss,accuracy,val_loss,val_accuracy,lr,images_per_s,seconds";
-  static std::string num(double v) { return std::isfinite(v) ? std::to_string(v) : "null"; }
 
   template <class M>
   void on_epoch_end(const EpochStats& s, M&, Control&) {
@@ -129,28 +125,16 @@ struct HistoryWriter {
   void write() const {
     if (dir.empty()) return;
     std::filesystem::create_directories(dir);
-    std::ofstream csv(dir / "history.csv"), json(dir / "history.json");
-    csv << columns << "\n";
-    json << "[\n";
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const auto& r = rows[i];
-      csv << r.epoch << "," << num(r.loss) << "," << num(r.accuracy) << "," << num(r.val_loss) << ","
-          << num(r.val_accuracy) << "," << num(r.lr) << "," << num(r.images_per_s) << "," << num(r.seconds) << "\n";
-      json << "  {\"epoch\": " << r.epoch << ", \"loss\": " << num(r.loss) << ", \"accuracy\": " << num(r.accuracy)
-           << ", \"val_loss\": " << num(r.val_loss) << ", \"val_accuracy\": " << num(r.val_accuracy)
-           << ", \"lr\": " << num(r.lr) << ", \"images_per_s\": " << num(r.images_per_s)
-           << ", \"seconds\": " << num(r.seconds) << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
-    }
-    json << "]\n";
-    if (!csv || !json) throw Error("typenet: cannot write the history in " + dir.string());
+    io::Table t({"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "images_per_s", "seconds"});
+    for (const auto& r : rows) t.add({r.epoch, r.loss, r.accuracy, r.val_loss, r.val_accuracy, r.lr, r.images_per_s, r.seconds});
+    t.write(dir / "history", "the history");
   }
 };
 
 // Reads back a history.csv written by HistoryWriter ("null" is NaN); a file in another
 // format is an error naming it.
 inline std::vector<EpochStats> read_history_csv(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error("typenet: cannot read the history " + file.string());
+  std::istringstream in(io::read_text_file(file, "history", 1 << 28));
   std::string line;
   if (!std::getline(in, line) || line != HistoryWriter::columns)
     throw Error("typenet: " + file.string() + " is not a typenet history (expected the header " +

@@ -71,6 +71,16 @@ inline void set_threads(int n) {
 }
 inline int threads() { return omp_get_max_threads(); }
 
+// oneDNN 2.6 has bf16 kernels, native or emulated, only from AVX-512 up (on AVX2 it cannot
+// build a bf16 convolution at all).
+inline bool has_bf16() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx512_core: case dnnl::cpu_isa::avx512_core_vnni:
+    case dnnl::cpu_isa::avx512_core_bf16: case dnnl::cpu_isa::avx512_core_amx: return true;
+    default: return false;
+  }
+}
+
 // bf16 is fast only where the CPU has native bf16 dot products (AVX512-BF16 or AMX).
 inline bool has_fast_bf16() {
   const auto isa = dnnl::get_effective_cpu_isa();

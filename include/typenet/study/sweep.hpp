@@ -7,12 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 #include "typenet/core/rng.hpp"
-#include "typenet/train/model_tester.hpp"
+#include "typenet/io/table.hpp"
+#include "typenet/study/model_tester.hpp"
 
 namespace typenet {
 
@@ -101,33 +101,27 @@ inline std::string sweep_table(const std::vector<SweepRow>& rows) {
 // results.csv, results.md and results.json in `out`.
 inline void write_sweep(const std::filesystem::path& out, const std::vector<SweepRow>& rows) {
   std::filesystem::create_directories(out);
-  std::ofstream csv(out / "results.csv"), json(out / "results.json");
-  csv << "batch,lr,wd,epochs_run,best_val_accuracy,test_accuracy,seconds,images_per_s,diverged\n";
-  json << "[\n";
-  const auto num = [](double v) { return std::isfinite(v) ? std::to_string(v) : std::string("null"); };
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& p = rows[i].point;
-    const auto& x = rows[i].result;
-    csv << p.batch << "," << p.lr << "," << p.wd << "," << x.epochs_run << "," << x.best_val_accuracy << ","
-        << num(x.test_accuracy) << "," << x.seconds << "," << x.images_per_s << "," << (x.diverged ? 1 : 0) << "\n";
-    json << "  {\"batch\": " << p.batch << ", \"lr\": " << p.lr << ", \"wd\": " << p.wd
-         << ", \"epochs_run\": " << x.epochs_run << ", \"best_val_accuracy\": " << num(x.best_val_accuracy)
-         << ", \"test_accuracy\": " << num(x.test_accuracy) << ", \"seconds\": " << num(x.seconds)
-         << ", \"images_per_s\": " << num(x.images_per_s) << ", \"diverged\": " << (x.diverged ? "true" : "false")
-         << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
-  }
-  json << "]\n";
-  std::ofstream(out / "results.md") << sweep_table(rows);
-  if (!csv || !json) throw Error("typenet: cannot write the sweep results in " + out.string());
+  io::Table t({"batch", "lr", "wd", "epochs_run", "best_val_accuracy", "test_accuracy", "seconds", "images_per_s",
+               "diverged"});
+  for (const auto& [p, x] : rows)
+    t.add({p.batch, p.lr, p.wd, x.epochs_run, x.best_val_accuracy, x.test_accuracy, x.seconds, x.images_per_s, x.diverged});
+  t.write(out / "results", "the sweep results");
+  io::write_atomically(out / "results.md", sweep_table(rows), "the sweep results");
 }
 
 // Runs `Net` at each point under `base` (epochs, schedule shape, validation, precision...),
 // each run's history in base.out/<point label>/. Returns the rows sorted; after each point the
 // results so far are written (a long sweep stopped early keeps them).
 template <class Net>
-std::vector<SweepRow> run_sweep(const cifar10::Dataset& data, const StudyConfig& base,
+std::vector<SweepRow> run_sweep(const Dataset& data, const StudyConfig& base,
                                 const std::vector<SweepPoint>& points,
                                 const std::function<void(const SweepRow&)>& on_point = {}) {
+  // Every point is checked before the first one trains: a sweep does not stop half-way.
+  const std::size_t train_images = data.train.size() > base.val ? data.train.size() - base.val : 0;
+  for (const auto& p : points)
+    if (std::size_t(p.batch) > train_images)
+      throw Error("typenet: sweep point " + p.label() + ": batch " + std::to_string(p.batch) + " is larger than the " +
+                  std::to_string(train_images) + " training images");
   std::vector<SweepRow> rows;
   for (const auto& p : points) {
     StudyConfig cfg = base;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/io/atomic_write.hpp"
 
 #ifndef TYPENET_NO_STB_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC
@@ -69,20 +70,29 @@ class Canvas {
     std::string str(s);
     return stb_easy_font_width(str.data()) * scale;
   }
-  // A (3,32,32) CIFAR image, each pixel as a scale x scale block.
-  void image(int x, int y, const std::uint8_t* chw, int scale) {
-    for (int py = 0; py < 32; ++py)
-      for (int px = 0; px < 32; ++px)
-        rect(x + px * scale, y + py * scale, x + (px + 1) * scale, y + (py + 1) * scale,
-             {chw[py * 32 + px], chw[1024 + py * 32 + px], chw[2048 + py * 32 + px]});
+  // A (C,H,W) image (C = 3, or 1 drawn grey), each pixel as a scale x scale block.
+  void image(int x, int y, const std::uint8_t* chw, int channels, int h, int w, int scale) {
+    const std::size_t plane = std::size_t(h) * w, g = channels == 3 ? plane : 0;
+    for (int py = 0; py < h; ++py)
+      for (int px = 0; px < w; ++px) {
+        const std::size_t i = std::size_t(py) * w + px;
+        rect(x + px * scale, y + py * scale, x + (px + 1) * scale, y + (py + 1) * scale, {chw[i], chw[g + i], chw[2 * g + i]});
+      }
   }
-  // Written to a temporary name and renamed: a reader never sees half a picture.
+  // Encoded in memory, then written atomically: a reader never sees half a picture.
   void save_png(const std::filesystem::path& file) const {
-    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-    const auto tmp = std::filesystem::path(file.string() + ".tmp");
-    if (!stbi_write_png(tmp.string().c_str(), w_, h_, 3, px_.data(), w_ * 3))
-      throw Error("typenet: cannot write the picture " + file.string());
-    std::filesystem::rename(tmp, file);
+    if (file.has_parent_path()) {
+      std::error_code ec;
+      std::filesystem::create_directories(file.parent_path(), ec);
+    }
+    std::vector<char> png;
+    const auto append = [](void* to, void* data, int size) {
+      auto* out = static_cast<std::vector<char>*>(to);
+      out->insert(out->end(), static_cast<char*>(data), static_cast<char*>(data) + size);
+    };
+    if (!stbi_write_png_to_func(append, &png, w_, h_, 3, px_.data(), w_ * 3))
+      throw Error("typenet: cannot encode the picture " + file.string());
+    io::write_atomically(file, std::span<const char>(png.data(), png.size()), "the picture");
   }
   Rgb at(int x, int y) const {
     const std::uint8_t* p = &px_[(std::size_t(y) * w_ + x) * 3];

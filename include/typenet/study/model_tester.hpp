@@ -7,17 +7,17 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
 #include "typenet/data/split.hpp"
+#include "typenet/draw/run_pictures.hpp"
+#include "typenet/io/table.hpp"
 #include "typenet/io/weights.hpp"
 #include "typenet/train/callbacks.hpp"
+#include "typenet/train/loop.hpp"
 #include "typenet/train/optim.hpp"
-#include "typenet/train/run_pictures.hpp"
-#include "typenet/train/trainer.hpp"
 
 namespace typenet {
 
@@ -41,19 +41,20 @@ struct StudyRow {
 };
 
 template <class Net>
-StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, const StudyConfig& cfg,
+StudyRow run_experiment(const std::string& name, const Dataset& data, const StudyConfig& cfg,
                         const std::function<void(const EpochStats&)>& on_epoch = {}) {
-  cifar10::Split train, val;
+  ImageSet train, val;
   if (cfg.val) std::tie(train, val) = stratified_split(data.train, cfg.val, cfg.train.seed);
-  const cifar10::Split& fit_on = cfg.val ? train : data.train;
-  const cifar10::Split& judge_on = cfg.val ? val : data.test;
+  const ImageSet& fit_on = cfg.val ? train : data.train;
+  const ImageSet& judge_on = cfg.val ? val : data.test;
+  const int epochs = int(std::ceil(cfg.train.epochs));
 
   Model<Net> model({.batch = cfg.batch, .seed = cfg.train.seed, .precision = cfg.precision});
   SGD opt{.momentum = cfg.momentum, .nesterov = true, .weight_decay = cfg.weight_decay};
-  EarlyStopping stop{.patience = cfg.early_stop ? cfg.early_stop : cfg.train.epochs + 1};
+  EarlyStopping stop{.patience = cfg.early_stop ? cfg.early_stop : epochs + 1};
   HistoryWriter history{cfg.out.empty() ? std::filesystem::path{} : cfg.out / name};
   auto report = EachEpoch{[&](const EpochStats& s) { if (on_epoch) on_epoch(s); }};
-  ProgressBar bar{.epochs = cfg.train.epochs, .held_out = cfg.val ? "val" : "test", .enabled = cfg.progress};
+  ProgressBar bar{.epochs = epochs, .held_out = cfg.val ? "val" : "test", .enabled = cfg.progress};
 
   StudyRow row{.model = name, .params = Net::param_count, .macs = Net::macs};
   const auto t0 = std::chrono::steady_clock::now();
@@ -76,9 +77,9 @@ StudyRow run_experiment(const std::string& name, const cifar10::Dataset& data, c
   if (row.diverged) {
     row.test_accuracy = NAN;
   } else if (cfg.out.empty()) {
-    row.test_accuracy = evaluate(model, data.test).accuracy;
+    row.test_accuracy = evaluate(model, data.test, {.normalize = cfg.train.normalize}).accuracy;
   } else {  // the test set is met once: for the accuracy and the pictures together
-    row.test_accuracy = write_run_pictures(cfg.out / name, h, model, data.test, name).accuracy;
+    row.test_accuracy = write_run_pictures(cfg.out / name, h, model, data.test, name, cfg.train.normalize).accuracy;
     io::save(cfg.out / name / "weights.tnw", model);
   }
   return row;
@@ -101,18 +102,18 @@ inline std::string study_table(const std::vector<StudyRow>& rows) {
 
 inline void write_study(const std::filesystem::path& out, const std::vector<StudyRow>& rows) {
   std::filesystem::create_directories(out);
-  std::ofstream csv(out / "results.csv");
-  csv << "model,params,macs,epochs_run,best_val_accuracy,test_accuracy,seconds,images_per_s,diverged\n";
+  io::Table t({"model", "params", "macs", "epochs_run", "best_val_accuracy", "test_accuracy", "seconds", "images_per_s",
+               "diverged"});
   for (const auto& r : rows)
-    csv << r.model << "," << r.params << "," << r.macs << "," << r.epochs_run << "," << r.best_val_accuracy << ","
-        << r.test_accuracy << "," << r.seconds << "," << r.images_per_s << "," << (r.diverged ? 1 : 0) << "\n";
-  std::ofstream(out / "results.md") << study_table(rows);
-  if (!csv) throw Error("typenet: cannot write the study results in " + out.string());
+    t.add({r.model, r.params, r.macs, r.epochs_run, r.best_val_accuracy, r.test_accuracy, r.seconds, r.images_per_s,
+           r.diverged});
+  t.write(out / "results", "the study results");
+  io::write_atomically(out / "results.md", study_table(rows), "the study results");
 }
 
 // ModelTester<Named<Net, name>...>-style use without names: pass the types and their names.
 template <class... Nets, class... Names>
-std::vector<StudyRow> test_models(const cifar10::Dataset& data, const StudyConfig& cfg, Names... names) {
+std::vector<StudyRow> test_models(const Dataset& data, const StudyConfig& cfg, Names... names) {
   static_assert(sizeof...(Nets) == sizeof...(Names), "typenet: test_models needs one name per model type");
   std::vector<StudyRow> rows;
   (rows.push_back(run_experiment<Nets>(names, data, cfg)), ...);

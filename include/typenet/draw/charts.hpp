@@ -1,5 +1,5 @@
 #pragma once
-// The pictures people look at after training, as PNG files (io/canvas.hpp):
+// The pictures people look at after training, as PNG files (draw/canvas.hpp):
 //   training_curves:   loss and accuracy against epoch, train and validation;
 //   confusion_matrix:  true class (rows) against predicted class (columns), counts shaded per row;
 //   prediction_grid:   test images with predicted and true labels, mistakes framed in red.
@@ -11,8 +11,8 @@
 #include <span>
 #include <string>
 #include <vector>
-#include "typenet/data/cifar10.hpp"
-#include "typenet/io/canvas.hpp"
+#include "typenet/data/image_set.hpp"
+#include "typenet/draw/canvas.hpp"
 #include "typenet/train/epoch_stats.hpp"
 
 namespace typenet::plot {
@@ -101,65 +101,77 @@ inline void training_curves(const std::filesystem::path& file, std::span<const E
   c.save_png(file);
 }
 
-using Confusion = std::array<std::array<int, 10>, 10>;  // [true][predicted]
-
-inline Confusion confusion(std::span<const int> predicted, std::span<const std::uint8_t> truth) {
-  Confusion m{};
-  for (std::size_t i = 0; i < predicted.size(); ++i) ++m[truth[i]][predicted[i]];
+using Confusion = std::vector<std::vector<int>>;  // [true][predicted], classes x classes
+inline Confusion confusion(std::span<const int> predicted, std::span<const int> truth, int classes) {
+  Confusion m(std::size_t(classes), std::vector<int>(std::size_t(classes), 0));
+  for (std::size_t i = 0; i < predicted.size(); ++i)
+    if (truth[i] >= 0 && truth[i] < classes && predicted[i] >= 0 && predicted[i] < classes) ++m[truth[i]][predicted[i]];
   return m;
 }
 
-inline void confusion_matrix(const std::filesystem::path& file, const Confusion& m, const std::string& title = "") {
-  const int cell = 56, left = 130, top = 60;
-  Canvas c(left + 10 * cell + 20, top + 10 * cell + 70);
-  int total = 0, right = 0;
-  for (int t = 0; t < 10; ++t)
-    for (int p = 0; p < 10; ++p) total += m[t][p], right += t == p ? m[t][p] : 0;
+// Rows: true class, columns: predicted class; each cell shaded by its share of the row. Cells
+// shrink with many classes (CIFAR-100: 100 x 100), and numbers are written while they fit.
+inline void confusion_matrix(const std::filesystem::path& file, const Confusion& m,
+                             const std::vector<std::string>& names, const std::string& title = "") {
+  const int k = int(m.size());
+  const int cell = std::clamp(640 / std::max(k, 1), 6, 56), left = 130, top = 60;
+  const bool numbers = cell >= 28, labels = cell >= 10;
+  Canvas c(left + k * cell + 20, top + k * cell + 70);
+  long total = 0, right = 0;
+  for (int t = 0; t < k; ++t)
+    for (int p = 0; p < k; ++p) total += m[t][p], right += t == p ? m[t][p] : 0;
   const std::string head = (title.empty() ? "" : title + ": ") + "accuracy " +
                            detail::fmt(total ? double(right) / total : 0, "%.4f") + " (rows: true, columns: predicted)";
   c.text(10, 12, head, black);
-  for (int t = 0; t < 10; ++t) {
-    int row = 0;
-    for (int p = 0; p < 10; ++p) row += m[t][p];
-    const std::string name = cifar10::class_names[t];
-    c.text(left - 10 - Canvas::text_width(name), top + t * cell + cell / 2 - 6, name, black);
-    for (int p = 0; p < 10; ++p) {
-      const double f = row ? double(m[t][p]) / row : 0;
+  const auto name = [&](int i) { return i < int(names.size()) ? names[std::size_t(i)] : std::to_string(i); };
+  for (int t = 0; t < k; ++t) {
+    long row = 0;
+    for (int p = 0; p < k; ++p) row += m[t][p];
+    if (labels) c.text(left - 10 - Canvas::text_width(name(t), 1), top + t * cell + cell / 2 - 4, name(t), black, 1);
+    for (int p = 0; p < k; ++p) {
+      const double f = row ? double(m[t][p]) / double(row) : 0;
       const int x = left + p * cell, y = top + t * cell;
       c.rect(x, y, x + cell, y + cell, detail::shade(f));
-      c.frame(x, y, x + cell + 1, y + cell + 1, light);
-      const auto s = std::to_string(m[t][p]);
-      c.text(x + (cell - Canvas::text_width(s)) / 2, y + cell / 2 - 6, s, f > 0.5 ? white : black);
+      if (numbers) {
+        c.frame(x, y, x + cell + 1, y + cell + 1, light);
+        const auto v = std::to_string(m[t][p]);
+        c.text(x + (cell - Canvas::text_width(v)) / 2, y + cell / 2 - 6, v, f > 0.5 ? white : black);
+      }
     }
   }
-  for (int p = 0; p < 10; ++p) {
-    const std::string name = cifar10::class_names[p];
-    const int x = left + p * cell + cell / 2;
-    c.text(x - Canvas::text_width(name, 1) / 2, top + 10 * cell + 10 + (p % 2) * 14, name, black, 1);
-  }
+  if (labels)
+    for (int p = 0; p < k; ++p) {
+      const int x = left + p * cell + cell / 2;
+      c.text(x - Canvas::text_width(name(p), 1) / 2, top + k * cell + 10 + (p % 2) * 14, name(p), black, 1);
+    }
   c.save_png(file);
 }
 
-// The first `count` images of `split` (scaled 3x), "predicted" above "true" under each; red
-// frames mark mistakes, green frames correct answers.
-inline void prediction_grid(const std::filesystem::path& file, const cifar10::Split& split,
-                            std::span<const int> predicted, int count = 32, int columns = 8) {
-  count = std::min<int>(count, int(std::min(split.size(), predicted.size())));
-  const int scale = 3, img = 32 * scale, cw = img + 40, ch = img + 60;
+// The first `count` images of `set` (scaled to about 96 pixels), "predicted" above "true"
+// under each; red frames mark mistakes, green frames correct answers.
+inline void prediction_grid(const std::filesystem::path& file, const ImageSet& set, std::span<const int> predicted,
+                            int count = 32, int columns = 8) {
+  count = std::min<int>(count, int(std::min(set.size(), predicted.size())));
+  const int side = std::max(set.shape.h, set.shape.w);
+  const int scale = std::max(1, 96 / std::max(side, 1));
+  const int iw = set.shape.w * scale, ih = set.shape.h * scale, cw = std::max(iw, 96) + 40, ch = ih + 60;
   const int rows = (count + columns - 1) / columns;
   Canvas c(columns * cw + 20, rows * ch + 50);
   int wrong = 0;
-  for (int i = 0; i < count; ++i) wrong += predicted[i] != split.labels[i];
+  for (int i = 0; i < count; ++i) wrong += predicted[i] != set.labels[std::size_t(i)];
   c.text(10, 10, "predicted (true) for the first " + std::to_string(count) + " test images: " +
                      std::to_string(wrong) + " wrong, framed red", black);
+  const auto name = [&](int i) {
+    return i >= 0 && i < set.classes() ? set.class_names[std::size_t(i)] : std::to_string(i);
+  };
   for (int i = 0; i < count; ++i) {
     const int x = 10 + (i % columns) * cw + 20, y = 40 + (i / columns) * ch;
-    const bool ok = predicted[i] == split.labels[i];
-    c.rect(x - 4, y - 4, x + img + 4, y + img + 4, ok ? green : red);
-    c.image(x, y, split.image(std::size_t(i)), scale);
-    const std::string p = cifar10::class_names[predicted[i]], t = std::string("(") + cifar10::class_names[split.labels[i]] + ")";
-    c.text(x + (img - Canvas::text_width(p)) / 2, y + img + 8, p, ok ? black : red);
-    c.text(x + (img - Canvas::text_width(t, 1)) / 2, y + img + 28, t, grey, 1);
+    const bool ok = predicted[i] == set.labels[std::size_t(i)];
+    c.rect(x - 4, y - 4, x + iw + 4, y + ih + 4, ok ? green : red);
+    c.image(x, y, set.image(std::size_t(i)), set.shape.c, set.shape.h, set.shape.w, scale);
+    const std::string p = name(predicted[i]), t = "(" + name(set.labels[std::size_t(i)]) + ")";
+    c.text(x + (iw - Canvas::text_width(p)) / 2, y + ih + 8, p, ok ? black : red);
+    c.text(x + (iw - Canvas::text_width(t, 1)) / 2, y + ih + 28, t, grey, 1);
   }
   c.save_png(file);
 }

@@ -5,19 +5,20 @@
 #include <span>
 #include <string>
 #include <vector>
-#include "typenet/io/charts.hpp"
-#include "typenet/train/trainer.hpp"
+#include "typenet/draw/charts.hpp"
+#include "typenet/train/evaluate.hpp"
 
 namespace typenet {
 
-// Evaluates `model` on `test` once and returns that evaluation.
+// Evaluates `model` on `test` once (normalised by `norm`, as in training) and returns that evaluation.
 template <class M>
 EvalResult write_run_pictures(const std::filesystem::path& dir, std::span<const EpochStats> history, M& model,
-                              const cifar10::Split& test, const std::string& title) {
+                              const ImageSet& test, const std::string& title, const Normalize& norm = Normalize::cifar()) {
   std::vector<int> predicted;
-  const auto r = evaluate(model, test, &predicted);
+  const auto r = evaluate(model, test, {.normalize = norm, .predicted = &predicted});
   if (!history.empty()) plot::training_curves(dir / "training_curves.png", history, title);
-  plot::confusion_matrix(dir / "confusion_matrix.png", plot::confusion(predicted, test.labels), title);
+  plot::confusion_matrix(dir / "confusion_matrix.png", plot::confusion(predicted, test.labels, test.classes()),
+                         test.class_names, title);
   plot::prediction_grid(dir / "predictions.png", test, predicted);
   return r;
 }

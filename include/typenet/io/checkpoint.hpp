@@ -1,0 +1,167 @@
+#pragma once
+// Checkpoint files (.tnc): the whole state of a run, in named sections.
+//   "TYPENETC" | version u32 | section count u32
+//   per section: name length u32 | name | byte size u64 | FNV-1a of the bytes u64 | bytes
+//   FNV-1a of everything before it u64
+// Each section is checked on its own (a damaged file names the damaged section) and the file as
+// a whole; written atomically (io/atomic_write.hpp), so a kill at any moment leaves the previous
+// checkpoint or the new one. Section contents are built with Bytes and read with BytesReader:
+// little-endian PODs and length-prefixed vectors, every read bounds-checked.
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+#include "typenet/core/error.hpp"
+#include "typenet/io/atomic_write.hpp"
+#include "typenet/io/read_file.hpp"
+#include "typenet/io/weights.hpp"
+
+namespace typenet::io {
+
+inline constexpr char checkpoint_magic[8] = {'T', 'Y', 'P', 'E', 'N', 'E', 'T', 'C'};
+inline constexpr std::uint32_t checkpoint_version = 1;
+
+// A section's bytes, built field by field.
+class Bytes {
+ public:
+  template <class T> Bytes& put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const char* p = reinterpret_cast<const char*>(&v);
+    b_.insert(b_.end(), p, p + sizeof(T));
+    return *this;
+  }
+  template <class T> Bytes& put_values(std::span<const T> v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    put(std::uint64_t(v.size()));
+    const char* p = reinterpret_cast<const char*>(v.data());
+    b_.insert(b_.end(), p, p + v.size_bytes());
+    return *this;
+  }
+  template <class T> Bytes& put_values(const std::vector<T>& v) { return put_values(std::span<const T>(v)); }
+  Bytes& put_text(const std::string& s) { return put_values(std::span<const char>(s.data(), s.size())); }
+  const std::vector<char>& data() const { return b_; }
+
+ private:
+  std::vector<char> b_;
+};
+
+// Reads a section's bytes back; running past its end, or a count the section cannot hold, is
+// an Error naming the file and the section.
+class BytesReader {
+ public:
+  BytesReader(std::span<const std::uint8_t> b, std::string where) : b_(b), where_(std::move(where)) {}
+  template <class T> T get() {
+    T v;
+    take(&v, sizeof(T));
+    return v;
+  }
+  template <class T> std::vector<T> get_values(std::size_t expected = std::size_t(-1)) {
+    const auto n = get<std::uint64_t>();
+    if (n > (b_.size() - at_) / sizeof(T)) fail("holds a count of " + std::to_string(n) + " it has no room for");
+    if (expected != std::size_t(-1) && n != expected)
+      fail("holds " + std::to_string(n) + " values where this run has " + std::to_string(expected));
+    std::vector<T> v(n);
+    take(v.data(), n * sizeof(T));
+    return v;
+  }
+  std::string get_text() {
+    const auto v = get_values<char>();
+    return {v.begin(), v.end()};
+  }
+  void expect_end() const {
+    if (at_ != b_.size()) fail("has " + std::to_string(b_.size() - at_) + " bytes more than expected");
+  }
+  [[noreturn]] void fail(const std::string& why) const { throw Error("typenet: checkpoint " + where_ + " " + why); }
+
+ private:
+  void take(void* dst, std::size_t n) {
+    if (n > b_.size() - at_) fail("is truncated");
+    std::memcpy(dst, b_.data() + at_, n);
+    at_ += n;
+  }
+  std::span<const std::uint8_t> b_;
+  std::size_t at_ = 0;
+  std::string where_;
+};
+
+class CheckpointWriter {
+ public:
+  void add(const std::string& name, const Bytes& b) {
+    sections_.emplace_back(name, b.data());
+  }
+  void write(const std::filesystem::path& file) const {
+    Bytes out;
+    for (char c : checkpoint_magic) out.put(c);
+    out.put(checkpoint_version).put(std::uint32_t(sections_.size()));
+    std::vector<char> all = out.data();
+    const auto append = [&](const void* p, std::size_t n) {
+      all.insert(all.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n);
+    };
+    for (const auto& [name, bytes] : sections_) {
+      const auto len = std::uint32_t(name.size());
+      const std::uint64_t size = bytes.size(), sum = fnv1a(bytes.data(), bytes.size());
+      append(&len, 4);
+      append(name.data(), name.size());
+      append(&size, 8);
+      append(&sum, 8);
+      append(bytes.data(), bytes.size());
+    }
+    const std::uint64_t total = fnv1a(all.data(), all.size());
+    append(&total, 8);
+    write_atomically(file, std::span<const char>(all.data(), all.size()), "checkpoint");
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::vector<char>>> sections_;
+};
+
+class CheckpointReader {
+ public:
+  explicit CheckpointReader(const std::filesystem::path& file) : file_(file), raw_(read_file(file, "checkpoint")) {
+    const auto fail = [&](const std::string& why) { throw Error("typenet: checkpoint " + file.string() + ": " + why); };
+    if (raw_.size() < 24 || std::memcmp(raw_.data(), checkpoint_magic, 8) != 0)
+      fail("not a typenet checkpoint (bad magic or too short)");
+    std::uint64_t total;
+    std::memcpy(&total, raw_.data() + raw_.size() - 8, 8);
+    if (fnv1a(raw_.data(), raw_.size() - 8) != total) fail("checksum mismatch: the file is corrupted or truncated");
+    BytesReader r(std::span<const std::uint8_t>(raw_.data() + 8, raw_.size() - 16), file.string() + " header");
+    if (const auto v = r.get<std::uint32_t>(); v != checkpoint_version)
+      fail("format version " + std::to_string(v) + ", this build reads version " + std::to_string(checkpoint_version));
+    const auto count = r.get<std::uint32_t>();
+    std::size_t at = 16;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      BytesReader h(std::span<const std::uint8_t>(raw_.data() + at, raw_.size() - 8 - at), file.string() + " section table");
+      const auto len = h.get<std::uint32_t>();
+      if (len > 256) fail("a section name of " + std::to_string(len) + " bytes");
+      std::string name(len, '\0');
+      for (auto& ch : name) ch = h.get<char>();
+      const auto size = h.get<std::uint64_t>(), sum = h.get<std::uint64_t>();
+      at += 4 + len + 16;
+      if (size > raw_.size() - 8 - at) fail("section '" + name + "' runs past the end of the file");
+      if (fnv1a(raw_.data() + at, size) != sum) fail("section '" + name + "' is corrupted (checksum mismatch)");
+      sections_[name] = {at, std::size_t(size)};
+      at += size;
+    }
+    if (at != raw_.size() - 8) fail("has bytes after its last section");
+  }
+
+  bool has(const std::string& name) const { return sections_.count(name) > 0; }
+  BytesReader section(const std::string& name) const {
+    const auto it = sections_.find(name);
+    if (it == sections_.end()) throw Error("typenet: checkpoint " + file_.string() + " has no section '" + name + "'");
+    return BytesReader(std::span<const std::uint8_t>(raw_.data() + it->second.first, it->second.second),
+                       file_.string() + " section '" + name + "'");
+  }
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+  std::vector<std::uint8_t> raw_;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> sections_;
+};
+
+}  // namespace typenet::io

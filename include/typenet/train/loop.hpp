@@ -1,0 +1,144 @@
+#pragma once
+// The training loop: every run (train, the airbench94 recipe, study, sweep) is this loop with a
+// configuration and hooks. A step is batch assembly, forward, fused loss, backward, one
+// optimiser loop. Hooks are plain objects passed as a pack and called through fold
+// expressions (no virtual calls); each implements what it needs of:
+//   on_epoch_begin(LoopState&, Model&)    before the epoch's first batch (after the shuffle)
+//   on_step_begin(LoopState&, Model&)     before batch assembly
+//   after_backward(LoopState&, Model&)    gradients final, before the optimiser step:
+//                                         all-reduce, clipping and loss scaling go here
+//   after_step(LoopState&, Model&)        after the optimiser step: lookahead, EMA
+//   on_batch_end(const BatchProgress&)    running statistics (progress bars)
+//   on_epoch_end(const EpochStats&, Model&, Control&)   may stop the run or scale the rate
+//   on_train_end(Model&)
+// A loss, gradient or weight that is not finite stops the run with Diverged, before any hook
+// could save it.
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+#include "typenet/core/error.hpp"
+#include "typenet/core/finite.hpp"
+#include "typenet/data/batcher.hpp"
+#include "typenet/model.hpp"
+#include "typenet/train/epoch_stats.hpp"
+#include "typenet/train/evaluate.hpp"
+#include "typenet/train/loop_state.hpp"
+#include "typenet/train/loss.hpp"
+#include "typenet/train/progress.hpp"
+#include "typenet/train/schedule.hpp"
+
+namespace typenet {
+
+template <class Schedule>
+struct LoopConfig {
+  double epochs = 30;          // may be fractional: ceil(epochs * batches per epoch) steps in all
+  Schedule schedule{};         // rate of step t of T: schedule(t, T)
+  float label_smoothing = 0.1f;
+  Augment augment{};
+  Normalize normalize = Normalize::cifar();
+  std::uint64_t seed = 1;      // shuffling and augmentation
+  bool eval_each_epoch = true; // evaluate the held-out set after every epoch (else after the last)
+  int eval_tta = 0;            // test-time augmentation of that evaluation (train/evaluate.hpp)
+};
+using TrainConfig = LoopConfig<WarmupDecay>;
+
+namespace detail {
+template <class H, class M> void epoch_begin(H& h, LoopState& s, M& m) { if constexpr (requires { h.on_epoch_begin(s, m); }) h.on_epoch_begin(s, m); }
+template <class H, class M> void step_begin(H& h, LoopState& s, M& m) { if constexpr (requires { h.on_step_begin(s, m); }) h.on_step_begin(s, m); }
+template <class H, class M> void after_backward(H& h, LoopState& s, M& m) { if constexpr (requires { h.after_backward(s, m); }) h.after_backward(s, m); }
+template <class H, class M> void after_step(H& h, LoopState& s, M& m) { if constexpr (requires { h.after_step(s, m); }) h.after_step(s, m); }
+template <class H> void batch_end(H& h, const BatchProgress& p) { if constexpr (has_on_batch_end<H>) h.on_batch_end(p); }
+template <class H, class M> void epoch_end(H& h, const EpochStats& e, M& m, Control& c) { if constexpr (requires { h.on_epoch_end(e, m, c); }) h.on_epoch_end(e, m, c); }
+template <class H, class M> void train_end(H& h, M& m) { if constexpr (requires { h.on_train_end(m); }) h.on_train_end(m); }
+
+[[noreturn]] inline void diverged(const std::string& what, const LoopState& s) {
+  throw Diverged("typenet: " + what + " at epoch " + std::to_string(s.epoch) + ", step " + std::to_string(s.step) +
+                 ": training diverged (lower the learning rate); files saved before this point are kept");
+}
+}  // namespace detail
+
+// Train on `train`; evaluate on `held_out` (when given) after every epoch, or only after the
+// last with cfg.eval_each_epoch = false. Returns the history of the epochs run.
+template <class M, class Optimizer, class Schedule, class... Hooks>
+std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, const ImageSet* held_out,
+                            const LoopConfig<Schedule>& cfg, Hooks&&... hooks) {
+  using clock = std::chrono::steady_clock;
+  constexpr int K = M::network::output_shape.c;
+  if (!(cfg.epochs > 0) || !std::isfinite(cfg.epochs)) throw Error("typenet: the number of epochs must be positive");
+  if (train.classes() > K)
+    throw Error("typenet: the training set has " + std::to_string(train.classes()) + " classes, the network's output " +
+                std::to_string(K));
+  const int n = model.batch();
+  Batcher batcher(train, M::network::input_shape, n, cfg.seed, cfg.normalize);
+  std::vector<int> labels(static_cast<std::size_t>(n));
+  LoopState st;
+  st.steps_per_epoch = long(batcher.batches());
+  if (st.steps_per_epoch == 0)
+    throw Error("typenet: the training set (" + std::to_string(train.size()) + " images) is smaller than one batch (" +
+                std::to_string(n) + ")");
+  st.total_steps = long(std::ceil(cfg.epochs * double(st.steps_per_epoch)));
+  const int epochs = int((st.total_steps + st.steps_per_epoch - 1) / st.steps_per_epoch);
+  std::vector<EpochStats> history;
+  for (st.epoch = 1; st.step < st.total_steps && !st.control.stop; ++st.epoch) {
+    const auto t0 = clock::now();
+    batcher.shuffle();
+    (detail::epoch_begin(hooks, st, model), ...);
+    EpochStats s{.epoch = st.epoch};
+    long seen = 0;
+    for (long b = 0; b < st.steps_per_epoch && st.step < st.total_steps; ++b, ++st.step) {
+      (detail::step_begin(hooks, st, model), ...);
+      batcher.fill(std::size_t(b), model.input(), labels, cfg.augment);
+      model.forward(Mode::train);
+      st.loss = softmax_cross_entropy(model.output(), labels, K, cfg.label_smoothing, model.diff_output());
+      if (!std::isfinite(st.loss.loss_sum)) detail::diverged("the loss became " + std::to_string(st.loss.loss_sum), st);
+      model.backward(st.frozen_nodes);
+      (detail::after_backward(hooks, st, model), ...);
+      if (!all_finite(model.grads())) detail::diverged("a gradient became NaN or infinite", st);
+      st.lr = cfg.schedule(st.step, st.total_steps) * st.control.lr_scale;
+      opt.step(model.params(), model.grads(), st.lr);
+      (detail::after_step(hooks, st, model), ...);
+      s.lr = st.lr;
+      s.loss += st.loss.loss_sum;
+      s.accuracy += st.loss.correct;
+      seen += n;
+      ++s.steps;
+      if constexpr ((has_on_batch_end<std::remove_reference_t<Hooks>> || ...)) {
+        const double secs = std::chrono::duration<double>(clock::now() - t0).count();
+        const BatchProgress p{.epoch = st.epoch, .epochs = epochs, .step = b + 1, .steps = st.steps_per_epoch,
+                              .loss = s.loss / double(seen), .accuracy = s.accuracy / double(seen),
+                              .images_per_s = double(seen) / secs, .seconds = secs};
+        (detail::batch_end(hooks, p), ...);
+      }
+    }
+    s.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+    s.loss /= double(seen);
+    s.accuracy /= double(seen);
+    s.images_per_s = double(seen) / s.seconds;
+    if (!all_finite(std::as_const(model).params()) || !all_finite(std::as_const(model).state()))
+      detail::diverged("a weight or a batch-norm statistic became NaN or infinite", st);
+    const bool last = st.step >= st.total_steps;
+    if (held_out && (cfg.eval_each_epoch || last)) {
+      const auto v0 = clock::now();
+      const auto ev = evaluate(model, *held_out, {.normalize = cfg.normalize, .tta = cfg.eval_tta});
+      s.eval_seconds = std::chrono::duration<double>(clock::now() - v0).count();
+      s.val_loss = ev.loss;
+      s.val_accuracy = ev.accuracy;
+      if (!std::isfinite(s.val_loss)) detail::diverged("the held-out loss became " + std::to_string(s.val_loss), st);
+    }
+    history.push_back(s);
+    (detail::epoch_end(hooks, s, model, st.control), ...);
+  }
+  (detail::train_end(hooks, model), ...);
+  return history;
+}
+
+// The same loop for a braced configuration: fit(model, opt, train, &val, {.epochs = 5}).
+template <class M, class Optimizer, class... Hooks>
+std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, const ImageSet* held_out,
+                            const TrainConfig& cfg, Hooks&&... hooks) {
+  return fit<M, Optimizer, WarmupDecay>(model, opt, train, held_out, cfg, std::forward<Hooks>(hooks)...);
+}
+
+}  // namespace typenet
