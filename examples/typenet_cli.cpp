@@ -9,7 +9,9 @@
 #include <tuple>
 #include <cmath>
 #include <typenet/bench/peak.hpp>
+#include <nlohmann/json.hpp>
 #include <typenet/data/dataset.hpp>
+#include <typenet/io/checkpoint.hpp>
 #include <typenet/draw/run_pictures.hpp>
 #include <typenet/io/output_path.hpp>
 #include <typenet/predict.hpp>
@@ -101,22 +103,61 @@ struct TrainArgs {
   std::string history;    // folder for history.csv / history.json
   std::string recipe;     // a published recipe with its own hyperparameters (airbench94)
   bool eval_each_epoch = false;  // recipe: plain test accuracy after every epoch (untimed)
+  std::string checkpoint;  // the run's whole state, at every epoch end (and every N steps)
+  long checkpoint_every = 0;
+  std::string resume;      // continue the run of this checkpoint
 
   // Everything that could fail late is checked before any training starts.
   void check_outputs() const {
     if (!save.empty()) tn::io::check_output_file(save, "--save");
+    if (!checkpoint.empty()) tn::io::check_output_file(checkpoint, "--checkpoint");
     tn::io::prepare_output_dir(history, "--history");
   }
+
+  // The run's configuration, stored in its checkpoints ("run"): --resume reads it back.
+  // `threads` is the count the run really used (results depend on it).
+  nlohmann::json to_json() const {
+    return {{"model", model}, {"save", save}, {"data", data.dir}, {"limit", data.limit}, {"labels", data.labels},
+            {"resize", data.resize}, {"normalize", data.normalize}, {"epochs", epochs}, {"batch", batch},
+            {"threads", tn::onednn::threads()}, {"lr", lr}, {"wd", wd}, {"momentum", momentum},
+            {"label_smoothing", smoothing}, {"warmup", warmup}, {"seed", seed}, {"optimizer", optimizer},
+            {"dtype", dtype}, {"no_augment", no_augment}, {"random_resized_crop", resized_crop}, {"val", val},
+            {"early_stop", early_stop}, {"history", history}, {"recipe", recipe},
+            {"eval_each_epoch", eval_each_epoch}, {"checkpoint", checkpoint},
+            {"checkpoint_every", checkpoint_every}};
+  }
+  static TrainArgs from_checkpoint(const tn::io::CheckpointReader& ck) {
+    TrainArgs a;
+    try {
+      const auto j = nlohmann::json::parse(ck.section("run").get_text());
+      a.model = j.at("model"), a.save = j.at("save"), a.data.dir = j.at("data"), a.data.limit = j.at("limit");
+      a.data.labels = j.at("labels"), a.data.resize = j.at("resize"), a.data.normalize = j.at("normalize");
+      a.epochs = j.at("epochs"), a.batch = j.at("batch"), a.threads = j.at("threads"), a.lr = j.at("lr");
+      a.wd = j.at("wd"), a.momentum = j.at("momentum"), a.smoothing = j.at("label_smoothing");
+      a.warmup = j.at("warmup"), a.seed = j.at("seed"), a.optimizer = j.at("optimizer"), a.dtype = j.at("dtype");
+      a.no_augment = j.at("no_augment"), a.resized_crop = j.at("random_resized_crop"), a.val = j.at("val");
+      a.early_stop = j.at("early_stop"), a.history = j.at("history"), a.recipe = j.at("recipe");
+      a.eval_each_epoch = j.at("eval_each_epoch"), a.checkpoint = j.at("checkpoint");
+      a.checkpoint_every = j.at("checkpoint_every");
+    } catch (const nlohmann::json::exception& e) {
+      throw tn::Error("typenet: checkpoint " + ck.file().string() + ": its run configuration is unreadable (" +
+                      e.what() + "); was it written by `typenet train`?");
+    }
+    a.resume = ck.file().string();
+    return a;
+  }
+  tn::CheckpointOptions checkpoint_options() const { return {checkpoint, checkpoint_every, to_json().dump()}; }
 };
 
 // `train --recipe airbench94`: the recipe's own schedule, optimiser and initialisation.
 template <class Net>
-int train_recipe(const TrainArgs& a) {
+int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   if constexpr (!std::is_same_v<Net, tn::zoo::Airbench94>) {
     throw tn::Error("typenet: --recipe airbench94 trains the model Airbench94, not " + a.model);
   } else {
     tn::onednn::set_threads(a.threads);
-    tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype)};
+    tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype),
+                           .checkpoint = a.checkpoint_options(), .resume = resume};
     const auto data = a.data.load();
     tn::Model<Net> model(r.model_options());
     std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads, seed %llu, "
@@ -146,9 +187,9 @@ int train_recipe(const TrainArgs& a) {
 }
 
 template <class Net>
-int train(const TrainArgs& a) {
+int train(const TrainArgs& a, const tn::io::CheckpointReader* resume = nullptr) {
   a.check_outputs();
-  if (!a.recipe.empty()) return train_recipe<Net>(a);
+  if (!a.recipe.empty()) return train_recipe<Net>(a, resume);
   tn::onednn::set_threads(a.threads);
   const auto data = a.data.load();
   tn::check_feeds(data.train.shape, Net::input_shape, "--data " + a.data.dir);
@@ -173,7 +214,10 @@ int train(const TrainArgs& a) {
                             .label_smoothing = a.smoothing,
                             .augment = aug,
                             .normalize = a.data.norm(),
-                            .seed = a.seed};
+                            .seed = a.seed,
+                            .checkpoint = a.checkpoint_options(),
+                            .resume = resume};
+  if (resume) std::printf("resuming the run of %s\n", a.resume.c_str());
   tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name};
   auto checkpoint = tn::EachEpoch{[&](const tn::EpochStats&) {
     if (!a.save.empty()) tn::io::save(a.save, model);
@@ -387,6 +431,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"airbench94"}));
   tr->add_flag("--eval-each-epoch", ta.eval_each_epoch, "With --recipe: print the plain test accuracy after every "
                                                         "epoch (not counted in the run's time)");
+  tr->add_option("--checkpoint", ta.checkpoint, "Write the run's whole state here at every epoch's end (atomically); "
+                                                "`train --resume FILE` continues it");
+  tr->add_option("--checkpoint-every", ta.checkpoint_every, "Also write the checkpoint every N steps")
+      ->check(CLI::Range(1L, 100000000L));
+  tr->add_option("--resume", ta.resume, "Continue the run saved in this checkpoint, with its own options (no other "
+                                        "option may be given): the result is that of the uninterrupted run");
+
+  std::string inspect_file;
+  auto* in = app.add_subcommand("inspect", "Check a weights (.tnw) or checkpoint (.tnc) file and list what it holds");
+  in->add_option("file", inspect_file, "The file")->required();
 
   std::string em = "SeedModel7", ew;
   DataArgs ed;
@@ -494,6 +548,30 @@ int main(int argc, char** argv) {
         if (verbose) tn::print_summary<Net>();
       });
       return 0;
+    }
+    if (in->parsed()) {
+      const auto head = tn::io::read_file(inspect_file, "file", std::uintmax_t(1) << 36);
+      if (head.size() >= 8 && std::string(head.begin(), head.begin() + 8) == "TYPENETC") {
+        const tn::io::CheckpointReader ck(inspect_file);
+        std::printf("%s: typenet checkpoint, every section intact\n", inspect_file.c_str());
+        for (const auto& [name, bytes] : ck.sections()) std::printf("  %-32s %12zu bytes\n", name.c_str(), bytes);
+        std::printf("run: %s\n", ck.section("run").get_text().c_str());
+        return 0;
+      }
+      throw tn::Error("typenet: inspect: " + inspect_file + " is not a typenet checkpoint (weights files are checked "
+                      "by `typenet eval --weights`)");
+    }
+    if (tr->parsed() && !ta.resume.empty()) {
+      for (const CLI::Option* o : tr->get_options())
+        if (o->count() > 0 && o->get_name() != "--resume")
+          throw tn::Error("typenet: train --resume takes the run's options from the checkpoint; " + o->get_name() +
+                          " cannot be given with it");
+      const tn::io::CheckpointReader ck(ta.resume);
+      const TrainArgs saved = TrainArgs::from_checkpoint(ck);
+      int rc = 2;
+      const bool found = tn::zoo::visit_model(saved.model, [&](auto t) { rc = train<typename decltype(t)::type>(saved, &ck); });
+      if (!found) throw tn::Error("typenet: checkpoint " + ta.resume + " is of an unknown model '" + saved.model + "'");
+      return rc;
     }
     if (tr->parsed() && ta.early_stop && !ta.val)
       throw tn::Error("typenet: --early-stop needs --val (early stopping never looks at the test set)");

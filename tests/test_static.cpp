@@ -1,5 +1,6 @@
 // Compile-time facts: shapes, parameter counts, MACs and the fusion pass, checked by the compiler.
 #include <catch2/catch.hpp>
+#include <string_view>
 #include <typenet/typenet.hpp>
 
 using namespace typenet;
@@ -58,4 +59,42 @@ TEST_CASE("per-layer shapes of SeedModel7 are readable at compile time and at ru
   const auto table = architecture<N>();
   CHECK(table.find("ConvBnAct(3,32,32)->(32,32,32):928/64;") == 0);
   CHECK(table.find("GlobalAvgPool(256,4,4)->(256):0/0;Dense(256)->(10):2570/0;") != std::string::npos);
+}
+
+// Rewrite rules match kinds of layer (layers/concepts.hpp), not Conv's parameter list: a
+// convolution with a parameter Conv does not have (as groups will be) is fused and trimmed
+// all the same, and keeps its parameter through the trim.
+template <int F, int K, int S = 1, int P = K / 2, bool B = false, int E = P, int Extra = 0>
+struct ConvPlus : Conv<F, K, S, P, B, E> {
+  static constexpr int extra = Extra;
+  template <int E2> using with_pad_end = ConvPlus<F, K, S, P, B, E2, Extra>;
+};
+using Plus = ConvPlus<16, 3, 1, 1, false, 1, 7>;
+using PlusNet = Sequential<Input<8, 31, 31>, Plus, BatchNorm, ReLU, Plus, MaxPool<2>, ConvPlus<8, 3>, BatchNorm,
+                           GlobalAvgPool, Dense<10>>;
+static_assert(Convolution<Plus> && Activation<ReLU> && Activation<GELU> && WindowPooling<MaxPool<2>>);
+static_assert(!Convolution<BatchNorm> && !WindowPooling<GlobalAvgPool>);
+static_assert(std::is_same_v<PlusNet::layers, List<ConvBnAct<Plus, ReLU>, Plus, MaxPool<2>,
+                                                   ConvBnAct<ConvPlus<8, 3>, Identity>, GlobalAvgPool, Dense<10>>>);
+template <std::size_t I, class L> struct NodeAt;
+template <class N, class... Ns> struct NodeAt<0, List<N, Ns...>> { using type = N; };
+template <std::size_t I, class N, class... Ns> struct NodeAt<I, List<N, Ns...>> : NodeAt<I - 1, List<Ns...>> {};
+static_assert(std::is_same_v<NodeAt<1, PlusNet::nodes>::type::layer, ConvPlus<16, 3, 1, 1, false, 0, 7>>);  // trimmed
+static_assert(NodeAt<1, PlusNet::nodes>::type::out == Shape{16, 30, 30});
+// Conv -> BatchNorm with no activation after it is a ConvBn node: folded at inference too.
+static_assert(std::is_same_v<Sequential<Input<8, 8, 8>, Conv<8, 3>, BatchNorm>::layers, List<ConvBnAct<Conv<8, 3>, Identity>>>);
+static_assert(std::string_view(ConvBnAct<Conv<8, 3>, Identity>::name) == "ConvBn");
+
+TEST_CASE("a convolution with an extra parameter runs fused and trimmed, equal to the reference", "[static]") {
+  Model<PlusNet> fast({.batch = 2, .seed = 3});
+  Model<PlusNet, Reference<double>> ref({.batch = 2, .seed = 3});
+  Rng r(4);
+  for (auto& x : fast.input()) x = r.uniform(-1, 1);
+  std::copy(fast.input().begin(), fast.input().end(), ref.input().begin());
+  std::copy(std::as_const(fast).params().begin(), std::as_const(fast).params().end(), ref.params().begin());
+  for (Mode m : {Mode::train, Mode::infer}) {
+    fast.forward(m);
+    ref.forward(m);
+    for (std::size_t i = 0; i < fast.output().size(); ++i) CHECK(fast.output()[i] == Approx(ref.output()[i]).margin(1e-4));
+  }
 }

@@ -69,6 +69,10 @@ class Model {
     if (m == Mode::train) stale_ = true;  // BN running statistics move
     exec_.forward(m == Mode::train);
   }
+  // The generator of dropout masks (a resumed run continues it).
+  std::uint64_t rng_state() { return exec_.rng().state(); }
+  void set_rng_state(std::uint64_t s) { exec_.rng() = Rng::from_state(s); }
+
   // backward(k): nodes 0..k-1 are frozen — no gradients for them (their grads() keep old values),
   // and node k computes no input gradient where that saves work. The oneDNN backend skips that
   // work; the reference backend computes everything anyway.

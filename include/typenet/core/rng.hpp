@@ -27,6 +27,14 @@ class Rng {
   }
   Rng split() { return Rng(next()); }
 
+  // The whole state: a resumed run continues the same stream.
+  std::uint64_t state() const { return state_; }
+  static Rng from_state(std::uint64_t s) {
+    Rng r;
+    r.state_ = s;
+    return r;
+  }
+
  private:
   std::uint64_t state_;
 };

@@ -9,6 +9,7 @@
 #include "typenet/data/augment.hpp"
 #include "typenet/data/image_set.hpp"
 #include "typenet/data/transform.hpp"
+#include "typenet/io/bytes.hpp"
 
 namespace typenet {
 
@@ -31,6 +32,16 @@ class Batcher {
   void shuffle() {
     ++epoch_;
     for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(std::uint32_t(i))]);
+  }
+  // What a resumed run needs: the generator, the epoch count and the current order.
+  void save_state(io::Bytes& b) const { b.put(rng_.state()).put(epoch_).put_values(order_); }
+  void load_state(io::BytesReader r) {
+    rng_ = Rng::from_state(r.get<std::uint64_t>());
+    epoch_ = r.get<long>();
+    order_ = r.get_values<std::uint32_t>(order_.size());
+    for (auto i : order_)
+      if (i >= order_.size()) r.fail("holds an image index outside the training set");
+    r.expect_end();
   }
   // Write batch b (in the current order) to `input` (N,C,H,W); labels to `labels`.
   void fill(std::size_t b, std::span<float> input, std::span<int> labels, const Augment& aug) {

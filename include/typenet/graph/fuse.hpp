@@ -1,12 +1,16 @@
 #pragma once
-// The fusion pass: Conv -> BatchNorm -> activation becomes one ConvBnAct node, which the
-// oneDNN backend runs as conv + batch norm + in-place activation in training, and as one
-// conv with BN folded into its weights and the activation as a post-op in inference.
-// Users write the three layers; one partial specialisation of Fuse per rewrite rule.
+// The fusion pass: convolution -> BatchNorm -> activation becomes one ConvBnAct node, which
+// the oneDNN backend runs as conv + batch norm + in-place activation in training, and as one
+// conv with BN folded into its weights and the activation as a post-op in inference; a
+// convolution -> BatchNorm with no activation becomes ConvBnAct<conv, Identity> ("ConvBn").
+// Users write the layers; one partial specialisation of Fuse per rewrite rule, matching kinds
+// of layer (layers/concepts.hpp), not their parameter lists.
 #include "typenet/graph/bind.hpp"
 #include "typenet/layers/activation.hpp"
 #include "typenet/layers/batch_norm.hpp"
+#include "typenet/layers/concepts.hpp"
 #include "typenet/layers/conv.hpp"
+#include <type_traits>
 
 namespace typenet {
 
@@ -15,8 +19,8 @@ struct ConvBnAct {
   using op = op::ConvBnAct;
   using conv = ConvL;
   using act = Act;
-  using parts = List<ConvL, BatchNorm, Act>;
-  static constexpr const char* name = "ConvBnAct";
+  using parts = std::conditional_t<Act::fn == EltwiseFn::identity, List<ConvL, BatchNorm>, List<ConvL, BatchNorm, Act>>;
+  static constexpr const char* name = Act::fn == EltwiseFn::identity ? "ConvBn" : "ConvBnAct";
 
   template <Shape In>
   struct bind {
@@ -37,12 +41,15 @@ struct ConvBnAct {
 template <class Done, class Todo> struct Fuse { using type = Done; };
 template <class... D, class L, class... R>
 struct Fuse<List<D...>, List<L, R...>> : Fuse<List<D..., L>, List<R...>> {};
-template <class... D, int F, int K, int S, int P, bool B, int E, class... R>  // Conv, BatchNorm, ReLU
-struct Fuse<List<D...>, List<Conv<F, K, S, P, B, E>, BatchNorm, ReLU, R...>>
-    : Fuse<List<D..., ConvBnAct<Conv<F, K, S, P, B, E>, ReLU>>, List<R...>> {};
-template <class... D, int F, int K, int S, int P, bool B, int E, class... R>  // Conv, BatchNorm, GELU
-struct Fuse<List<D...>, List<Conv<F, K, S, P, B, E>, BatchNorm, GELU, R...>>
-    : Fuse<List<D..., ConvBnAct<Conv<F, K, S, P, B, E>, GELU>>, List<R...>> {};
+// Any convolution, batch norm, any activation.
+template <class... D, class C, class N, class A, class... R>
+  requires Convolution<C> && Normalization<N> && Activation<A>
+struct Fuse<List<D...>, List<C, N, A, R...>> : Fuse<List<D..., ConvBnAct<C, A>>, List<R...>> {};
+// Any convolution and a batch norm with no activation after it (ResNet's second conv, its
+// shortcut): folded into the conv at inference all the same.
+template <class... D, class C, class N, class... R>
+  requires Convolution<C> && Normalization<N>
+struct Fuse<List<D...>, List<C, N, R...>> : Fuse<List<D..., ConvBnAct<C, Identity>>, List<R...>> {};
 
 template <class Layers> using fuse_t = typename Fuse<List<>, Layers>::type;
 

@@ -7,8 +7,7 @@
 // summary and every backend see the trimmed conv.
 #include <algorithm>
 #include "typenet/graph/node.hpp"
-#include "typenet/layers/conv.hpp"
-#include "typenet/layers/pool.hpp"
+#include "typenet/layers/concepts.hpp"
 
 namespace typenet {
 
@@ -17,14 +16,17 @@ constexpr int rows_pool_skips(int n, int window, int stride) {
   return n < window ? 0 : n - ((n - window) / stride * stride + window);
 }
 
-// TrimForPool<L, Next, In>::type: L, or the trimmed Conv when L is a Conv that Next pools.
+// TrimForPool<L, Next, In>::type: L, or the trimmed convolution when L is a stride-1
+// convolution that a windowed pool reads next.
 template <class L, class Next, Shape In> struct TrimForPool { using type = L; };
 
-template <int F, int K, int P, bool B, int E, PoolKind Kind, int W, int S, Shape In>
-struct TrimForPool<Conv<F, K, 1, P, B, E>, Pool<Kind, W, S>, In> {
-  static constexpr Shape out = Node<Conv<F, K, 1, P, B, E>, In>::out;
-  static constexpr int cut = std::min({rows_pool_skips(out.h, W, S), rows_pool_skips(out.w, W, S), E});
-  using type = Conv<F, K, 1, P, B, E - cut>;
+template <Convolution C, WindowPooling P, Shape In>
+  requires(C::stride == 1)
+struct TrimForPool<C, P, In> {
+  static constexpr Shape out = Node<C, In>::out;
+  static constexpr int cut =
+      std::min({rows_pool_skips(out.h, P::window, P::stride), rows_pool_skips(out.w, P::window, P::stride), C::pad_end});
+  using type = typename C::template with_pad_end<C::pad_end - cut>;
 };
 
 template <class L, class Rest, Shape In> struct TrimBeforeNext { using type = L; };

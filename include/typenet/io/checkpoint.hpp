@@ -5,93 +5,36 @@
 //   FNV-1a of everything before it u64
 // Each section is checked on its own (a damaged file names the damaged section) and the file as
 // a whole; written atomically (io/atomic_write.hpp), so a kill at any moment leaves the previous
-// checkpoint or the new one. Section contents are built with Bytes and read with BytesReader:
-// little-endian PODs and length-prefixed vectors, every read bounds-checked.
+// checkpoint or the new one. Section contents are built with Bytes and read with BytesReader
+// (io/bytes.hpp).
+#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <span>
 #include <string>
-#include <type_traits>
 #include <vector>
 #include "typenet/core/error.hpp"
 #include "typenet/io/atomic_write.hpp"
+#include "typenet/io/bytes.hpp"
+#include "typenet/io/fnv1a.hpp"
 #include "typenet/io/read_file.hpp"
-#include "typenet/io/weights.hpp"
 
 namespace typenet::io {
 
 inline constexpr char checkpoint_magic[8] = {'T', 'Y', 'P', 'E', 'N', 'E', 'T', 'C'};
 inline constexpr std::uint32_t checkpoint_version = 1;
 
-// A section's bytes, built field by field.
-class Bytes {
- public:
-  template <class T> Bytes& put(const T& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const char* p = reinterpret_cast<const char*>(&v);
-    b_.insert(b_.end(), p, p + sizeof(T));
-    return *this;
-  }
-  template <class T> Bytes& put_values(std::span<const T> v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    put(std::uint64_t(v.size()));
-    const char* p = reinterpret_cast<const char*>(v.data());
-    b_.insert(b_.end(), p, p + v.size_bytes());
-    return *this;
-  }
-  template <class T> Bytes& put_values(const std::vector<T>& v) { return put_values(std::span<const T>(v)); }
-  Bytes& put_text(const std::string& s) { return put_values(std::span<const char>(s.data(), s.size())); }
-  const std::vector<char>& data() const { return b_; }
-
- private:
-  std::vector<char> b_;
-};
-
-// Reads a section's bytes back; running past its end, or a count the section cannot hold, is
-// an Error naming the file and the section.
-class BytesReader {
- public:
-  BytesReader(std::span<const std::uint8_t> b, std::string where) : b_(b), where_(std::move(where)) {}
-  template <class T> T get() {
-    T v;
-    take(&v, sizeof(T));
-    return v;
-  }
-  template <class T> std::vector<T> get_values(std::size_t expected = std::size_t(-1)) {
-    const auto n = get<std::uint64_t>();
-    if (n > (b_.size() - at_) / sizeof(T)) fail("holds a count of " + std::to_string(n) + " it has no room for");
-    if (expected != std::size_t(-1) && n != expected)
-      fail("holds " + std::to_string(n) + " values where this run has " + std::to_string(expected));
-    std::vector<T> v(n);
-    take(v.data(), n * sizeof(T));
-    return v;
-  }
-  std::string get_text() {
-    const auto v = get_values<char>();
-    return {v.begin(), v.end()};
-  }
-  void expect_end() const {
-    if (at_ != b_.size()) fail("has " + std::to_string(b_.size() - at_) + " bytes more than expected");
-  }
-  [[noreturn]] void fail(const std::string& why) const { throw Error("typenet: checkpoint " + where_ + " " + why); }
-
- private:
-  void take(void* dst, std::size_t n) {
-    if (n > b_.size() - at_) fail("is truncated");
-    std::memcpy(dst, b_.data() + at_, n);
-    at_ += n;
-  }
-  std::span<const std::uint8_t> b_;
-  std::size_t at_ = 0;
-  std::string where_;
-};
-
 class CheckpointWriter {
  public:
-  void add(const std::string& name, const Bytes& b) {
-    sections_.emplace_back(name, b.data());
+  void add(const std::string& name, const Bytes& b) { sections_.emplace_back(name, b.data()); }
+  template <class F>
+    requires std::invocable<F&, Bytes&>
+  void add(const std::string& name, F&& fill) {  // fill(Bytes&)
+    Bytes b;
+    fill(b);
+    add(name, b);
   }
   void write(const std::filesystem::path& file) const {
     Bytes out;
@@ -157,6 +100,11 @@ class CheckpointReader {
                        file_.string() + " section '" + name + "'");
   }
   const std::filesystem::path& file() const { return file_; }
+  std::vector<std::pair<std::string, std::size_t>> sections() const {  // name, bytes
+    std::vector<std::pair<std::string, std::size_t>> v;
+    for (const auto& [name, at] : sections_) v.emplace_back(name, at.second);
+    return v;
+  }
 
  private:
   std::filesystem::path file_;

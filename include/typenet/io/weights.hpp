@@ -13,18 +13,13 @@
 #include "typenet/core/finite.hpp"
 #include "typenet/graph/summary.hpp"
 #include "typenet/io/atomic_write.hpp"
+#include "typenet/io/fnv1a.hpp"
 #include "typenet/io/read_file.hpp"
 
 namespace typenet::io {
 
 inline constexpr char magic[8] = {'T', 'Y', 'P', 'E', 'N', 'E', 'T', 'W'};
 inline constexpr std::uint32_t format_version = 1;
-
-inline std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 1469598103934665603ull) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
-}
 
 template <class T> void put(std::vector<char>& b, const T& v) {
   const char* p = reinterpret_cast<const char*>(&v);

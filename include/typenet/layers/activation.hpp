@@ -3,14 +3,16 @@
 
 namespace typenet {
 
-// Elementwise layers: (shape) => (same shape). `fn` names the function for the backends.
-enum class EltwiseFn { relu, gelu, scale };
+// Elementwise layers: (shape) => (same shape). `fn` names the function for the backends and
+// alpha, beta are its parameters (oneDNN's convention: eltwise_linear is alpha * x + beta), so
+// that a rewrite rule moves an activation into a fused node with everything it needs.
+enum class EltwiseFn { identity, relu, gelu, scale };
 
 struct ReLU {
   using op = op::Eltwise;
   static constexpr const char* name = "ReLU";
   static constexpr EltwiseFn fn = EltwiseFn::relu;
-  static constexpr double factor = 1.0;
+  static constexpr float alpha = 0.0f, beta = 0.0f;  // negative slope 0
   template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
 };
 
@@ -19,7 +21,7 @@ struct GELU {
   using op = op::Eltwise;
   static constexpr const char* name = "GELU";
   static constexpr EltwiseFn fn = EltwiseFn::gelu;
-  static constexpr double factor = 1.0;
+  static constexpr float alpha = 0.0f, beta = 0.0f;
   template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
 };
 
@@ -29,7 +31,17 @@ struct Scale {
   using op = op::Eltwise;
   static constexpr const char* name = "Scale";
   static constexpr EltwiseFn fn = EltwiseFn::scale;
-  static constexpr double factor = Ratio::value;
+  static constexpr float alpha = float(Ratio::value), beta = 0.0f;  // alpha * x
+  template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
+};
+
+// Identity: no activation. Only the fusion pass makes it (Conv -> BatchNorm with nothing after
+// it becomes ConvBnAct<Conv, Identity>, "ConvBn"); y = x.
+struct Identity {
+  using op = op::Eltwise;
+  static constexpr const char* name = "Identity";
+  static constexpr EltwiseFn fn = EltwiseFn::identity;
+  static constexpr float alpha = 1.0f, beta = 0.0f;
   template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 #include "typenet/layers/activation.hpp"
 #include "typenet/layers/batch_norm.hpp"
+#include "typenet/layers/concepts.hpp"
 #include "typenet/layers/conv.hpp"
 #include "typenet/layers/dense.hpp"
 #include "typenet/layers/dropout.hpp"

@@ -14,6 +14,7 @@ struct Conv {
   static constexpr const char* name = "Conv";
   static constexpr int filters = Filters, kernel = Kernel, stride = Stride, pad = Pad, pad_end = PadEnd;
   static constexpr bool bias = Bias;
+  template <int E> using with_pad_end = Conv<Filters, Kernel, Stride, Pad, Bias, E>;
 
   template <Shape In>
   struct bind {

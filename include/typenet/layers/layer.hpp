@@ -9,12 +9,20 @@
 //       static void init(T* params, T* state, Rng&)  initial values, independent of the backend
 // Layers know nothing of kernels: backend/<b>/ gives each op its execution.
 #include <cmath>
+#include <concepts>
 #include "typenet/core/list.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/shape.hpp"
 #include "typenet/layers/op.hpp"
 
 namespace typenet {
+
+// The part of the contract a type shows before it is bound to a shape.
+template <class L>
+concept LayerTag = requires {
+  typename L::op;
+  { L::name } -> std::convertible_to<const char*>;
+};
 
 // Defaults for layers with nothing to learn.
 struct NoParams {

@@ -13,6 +13,7 @@ struct Pool {
   static constexpr const char* name = Kind == PoolKind::max ? "MaxPool" : "AvgPool";
   static constexpr PoolKind kind = Kind;
   static constexpr bool global = false;
+  static constexpr int window = K, stride = S;
 
   template <Shape In>
   struct bind : NoParams {

@@ -46,6 +46,8 @@ struct Airbench94Recipe {
   bool eval_each_epoch = false;    // test accuracy per epoch (not counted in the run's time)
   std::uint64_t seed = 1;
   Precision precision = Precision::bf16;
+  CheckpointOptions checkpoint{};              // the run's state, saved as it goes
+  const io::CheckpointReader* resume = nullptr;  // continue a run from its checkpoint
 
   ModelOptions model_options() const {
     return {.batch = batch, .seed = seed, .bn_momentum = bn_momentum, .bn_eps = bn_eps, .precision = precision};
@@ -106,6 +108,13 @@ struct Airbench94Hooks {
   int whiten_filters;
   Lookahead lookahead;
 
+  static constexpr const char* state_name = "airbench94";
+  void save_state(io::Bytes& b) const { lookahead.save_state(b); }
+  void load_state(io::BytesReader r) {
+    lookahead.load_state(r);
+    r.expect_end();
+  }
+
   // From epoch `whiten_bias_epochs` on the whitening bias is frozen too, and with it everything
   // before the first trained node: the backward pass stops there.
   template <class M> void on_epoch_begin(LoopState& s, M&) {
@@ -164,7 +173,9 @@ RecipeResult run_airbench94(Model<Net>& model, const Dataset& data, const Airben
       .normalize = norm,
       .seed = r.seed,
       .eval_each_epoch = true,
-      .eval_tta = 0};
+      .eval_tta = 0,
+      .checkpoint = r.checkpoint,
+      .resume = r.resume};
   Airbench94Hooks<Net> hooks{r, opt.scale, whiten_weights, First::layer::filters, Lookahead(model)};
   RecipeResult out;
   out.history = fit(model, opt, data.train, r.eval_each_epoch ? &data.test : nullptr, cfg, hooks,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/io/bytes.hpp"
 #include "typenet/io/read_file.hpp"
 #include "typenet/io/table.hpp"
 #include "typenet/io/weights.hpp"
@@ -43,6 +44,14 @@ struct EarlyStopping {
   int best_epoch = 0, waited = 0;
   std::vector<float> best_params, best_state;
 
+  static constexpr const char* state_name = "early_stopping";
+  void save_state(io::Bytes& b) const { b.put(best).put(best_epoch).put(waited).put_values(best_params).put_values(best_state); }
+  void load_state(io::BytesReader r) {
+    best = r.get<double>(), best_epoch = r.get<int>(), waited = r.get<int>();
+    best_params = r.get_values<float>(), best_state = r.get_values<float>();
+    r.expect_end();
+  }
+
   template <class M>
   void on_epoch_end(const EpochStats& s, M& model, Control& c) {
     const double v = metric_value(s, monitor);
@@ -74,6 +83,13 @@ struct ModelCheckpoint {
   double best = NAN;
   int saved_epoch = 0;
 
+  static constexpr const char* state_name = "model_checkpoint";
+  void save_state(io::Bytes& b) const { b.put(best).put(saved_epoch); }
+  void load_state(io::BytesReader r) {
+    best = r.get<double>(), saved_epoch = r.get<int>();
+    r.expect_end();
+  }
+
   template <class M>
   void on_epoch_end(const EpochStats& s, M& model, Control&) {
     const double v = metric_value(s, monitor);
@@ -92,6 +108,13 @@ struct ReduceLROnPlateau {
   float min_scale = 1e-3f;
   double best = NAN;
   int waited = 0;
+
+  static constexpr const char* state_name = "reduce_lr_on_plateau";
+  void save_state(io::Bytes& b) const { b.put(best).put(waited); }
+  void load_state(io::BytesReader r) {
+    best = r.get<double>(), waited = r.get<int>();
+    r.expect_end();
+  }
 
   template <class M>
   void on_epoch_end(const EpochStats& s, M&, Control& c) {
@@ -112,6 +135,13 @@ struct ReduceLROnPlateau {
 struct HistoryWriter {
   std::filesystem::path dir;
   std::vector<EpochStats> rows;
+
+  static constexpr const char* state_name = "history";
+  void save_state(io::Bytes& b) const { b.put_values(rows); }
+  void load_state(io::BytesReader r) {
+    rows = r.get_values<EpochStats>();
+    r.expect_end();
+  }
 
   static constexpr const char* columns = "epoch,loss,accuracy,val_loss,val_accuracy,lr,images_per_s,seconds";
 

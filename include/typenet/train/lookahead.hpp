@@ -4,6 +4,7 @@
 // BN running statistics are averaged with the weights. Finish with update(model, 1): net = ema.
 #include <algorithm>
 #include <vector>
+#include "typenet/io/bytes.hpp"
 
 namespace typenet {
 
@@ -13,6 +14,12 @@ struct Lookahead {
   template <class M>
   explicit Lookahead(const M& model)
       : params(model.params().begin(), model.params().end()), state(model.state().begin(), model.state().end()) {}
+
+  void save_state(io::Bytes& b) const { b.put_values(params).put_values(state); }
+  void load_state(io::BytesReader& r) {
+    params = r.get_values<float>(params.size());
+    state = r.get_values<float>(state.size());
+  }
 
   template <class M>
   void update(M& model, float decay) {

@@ -13,6 +13,11 @@
 //   on_train_end(Model&)
 // A loss, gradient or weight that is not finite stops the run with Diverged, before any hook
 // could save it.
+//
+// With cfg.checkpoint.file the loop writes the whole state of the run (train/run_state.hpp) at
+// every epoch's end and every cfg.checkpoint.every_steps steps; with cfg.resume it continues
+// such a run exactly where the checkpoint left it: the same batches, the same dropout masks,
+// the same optimiser moments, so the final weights are the same bytes as an uninterrupted run's.
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -27,6 +32,7 @@
 #include "typenet/train/loop_state.hpp"
 #include "typenet/train/loss.hpp"
 #include "typenet/train/progress.hpp"
+#include "typenet/train/run_state.hpp"
 #include "typenet/train/schedule.hpp"
 
 namespace typenet {
@@ -41,6 +47,8 @@ struct LoopConfig {
   std::uint64_t seed = 1;      // shuffling and augmentation
   bool eval_each_epoch = true; // evaluate the held-out set after every epoch (else after the last)
   int eval_tta = 0;            // test-time augmentation of that evaluation (train/evaluate.hpp)
+  CheckpointOptions checkpoint{};              // where and how often to save the run's state
+  const io::CheckpointReader* resume = nullptr;  // a checkpoint of this run to continue from
 };
 using TrainConfig = LoopConfig<WarmupDecay>;
 
@@ -81,13 +89,30 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
   st.total_steps = long(std::ceil(cfg.epochs * double(st.steps_per_epoch)));
   const int epochs = int((st.total_steps + st.steps_per_epoch - 1) / st.steps_per_epoch);
   std::vector<EpochStats> history;
-  for (st.epoch = 1; st.step < st.total_steps && !st.control.stop; ++st.epoch) {
+  EpochStats s;           // the epoch being run
+  long seen = 0, b = 0;   // its images and next batch
+  bool mid_epoch = false;  // resuming inside an epoch: no new shuffle
+  const auto save = [&](bool inside, long next_batch) {
+    if (cfg.checkpoint.file.empty()) return;
+    save_run_state(cfg.checkpoint, model, opt, batcher, st, history, {inside, next_batch, seen, s}, hooks...);
+  };
+  if (cfg.resume) {
+    const ResumePoint at = load_run_state(*cfg.resume, model, opt, batcher, st, history, hooks...);
+    mid_epoch = at.mid_epoch;
+    if (mid_epoch) s = at.stats, seen = at.seen, b = at.next_batch;
+    else ++st.epoch;
+  } else {
+    st.epoch = 1;
+  }
+  for (; st.step < st.total_steps && !st.control.stop; ++st.epoch, b = 0, mid_epoch = false) {
     const auto t0 = clock::now();
-    batcher.shuffle();
-    (detail::epoch_begin(hooks, st, model), ...);
-    EpochStats s{.epoch = st.epoch};
-    long seen = 0;
-    for (long b = 0; b < st.steps_per_epoch && st.step < st.total_steps; ++b, ++st.step) {
+    if (!mid_epoch) {
+      batcher.shuffle();
+      (detail::epoch_begin(hooks, st, model), ...);
+      s = EpochStats{.epoch = st.epoch};
+      seen = 0;
+    }
+    for (; b < st.steps_per_epoch && st.step < st.total_steps; ++b, ++st.step) {
       (detail::step_begin(hooks, st, model), ...);
       batcher.fill(std::size_t(b), model.input(), labels, cfg.augment);
       model.forward(Mode::train);
@@ -104,6 +129,12 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
       s.accuracy += st.loss.correct;
       seen += n;
       ++s.steps;
+      if (cfg.checkpoint.every_steps > 0 && (st.step + 1) % cfg.checkpoint.every_steps == 0 &&
+          b + 1 < st.steps_per_epoch && st.step + 1 < st.total_steps) {
+        ++st.step;  // the state after this step
+        save(true, b + 1);
+        --st.step;
+      }
       if constexpr ((has_on_batch_end<std::remove_reference_t<Hooks>> || ...)) {
         const double secs = std::chrono::duration<double>(clock::now() - t0).count();
         const BatchProgress p{.epoch = st.epoch, .epochs = epochs, .step = b + 1, .steps = st.steps_per_epoch,
@@ -129,6 +160,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
     }
     history.push_back(s);
     (detail::epoch_end(hooks, s, model, st.control), ...);
+    save(false, 0);
   }
   (detail::train_end(hooks, model), ...);
   return history;

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/io/bytes.hpp"
 
 namespace typenet {
 
@@ -17,6 +18,13 @@ struct SGD {
   // scales its gradient but not its decay, like a PyTorch group with lr*s and weight_decay/s.
   std::vector<float> scale;
   std::vector<float> velocity;
+
+  void save_state(io::Bytes& b) const { b.put_values(velocity).put_values(scale); }
+  void load_state(io::BytesReader r) {
+    velocity = r.get_values<float>();
+    scale = r.get_values<float>();
+    r.expect_end();
+  }
 
   void step(std::span<float> p, std::span<const float> g, float lr) {
     if (velocity.size() != p.size()) velocity.assign(p.size(), 0.0f);
@@ -48,6 +56,14 @@ struct AdamW {
   float weight_decay = 0.01f;
   std::vector<float> m, v;
   long t = 0;
+
+  void save_state(io::Bytes& b) const { b.put_values(m).put_values(v).put(t); }
+  void load_state(io::BytesReader r) {
+    m = r.get_values<float>();
+    v = r.get_values<float>(m.size());
+    t = r.get<long>();
+    r.expect_end();
+  }
 
   void step(std::span<float> p, std::span<const float> g, float lr) {
     if (m.size() != p.size()) { m.assign(p.size(), 0.0f); v.assign(p.size(), 0.0f); t = 0; }

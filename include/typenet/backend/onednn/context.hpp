@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "typenet/core/error.hpp"
+#include "typenet/core/list.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/shape.hpp"
 
@@ -52,6 +54,11 @@ inline memory::desc plain_desc(int n, Shape s, dt type = dt::f32) {
 }
 inline std::size_t elements(const memory::desc& d) { return d.get_size() / memory::data_type_size(d.data_type()); }
 
+// What a failing oneDNN call reports: the chain running it adds the node (backend/onednn/chain.hpp).
+struct PrimitiveFailed : Error {
+  using Error::Error;
+};
+
 // Step: one primitive with arguments fixed at construction. It calls the C API with a
 // prebuilt argument array, so executing it builds no map and allocates nothing of ours.
 struct Step {
@@ -67,11 +74,12 @@ struct Step {
   void run(const Context& c) const {
     if (!prim) return;
     auto st = dnnl_primitive_execute(prim.get(), c.stream.get(), int(args.size()), args.data());
-    if (st != dnnl_success) throw std::runtime_error("typenet: oneDNN primitive failed, status " + std::to_string(int(st)));
+    if (st != dnnl_success) throw PrimitiveFailed("a oneDNN primitive failed with status " + std::to_string(int(st)));
   }
 };
 
-template <class Op, class L, Shape In> struct Kernel;  // one specialisation per op, in this folder
+// Relayout: the same tensor in the layout a primitive wants. When `from` already has
+// that layout, `to` is `from` and nothing runs.
 
 // Relayout: the same tensor in the layout a primitive wants. When `from` already has
 // that layout, `to` is `from` and nothing runs.
@@ -103,6 +111,26 @@ struct Slices {
   float* params;
   float* grads;
   float* state;
+};
+
+// The kernel contract, one specialisation per op in this folder (conv.hpp, pool.hpp, ...):
+//   memory dst, diff_dst;                                  what the next kernel reads and writes
+//   memory::desc plan(Context&, const memory::desc& src, bool src_needs_grad)   primitives, once
+//   void bind(Context&, const Io&, Slices)                 memories and argument lists, once
+//   void prepare_inference(Context&)                       after the parameters changed
+//   void forward(Context&, bool training);  void backward(Context&)
+// A layer with no specialisation fails with one typenet: line; the compiler's "required from
+// Kernel<op, Layer, Shape>" names the layer. The stubs keep the rest of the build quiet.
+template <class Op, class L, Shape In>
+struct Kernel {
+  static_assert(always_false<L>,
+                "typenet: this layer has no kernel on the oneDNN backend (specialise onednn::Kernel<op, Layer, In>)");
+  memory dst, diff_dst;
+  memory::desc plan(Context&, const memory::desc& d, bool) { return d; }
+  void bind(Context&, const Io&, Slices) {}
+  void prepare_inference(Context&) {}
+  void forward(Context&, bool) {}
+  void backward(Context&) {}
 };
 
 }  // namespace typenet::onednn

@@ -1,7 +1,8 @@
 #pragma once
-// The fused node Conv -> BatchNorm -> activation (graph/fuse.hpp) on oneDNN.
+// The fused node convolution -> BatchNorm -> activation (graph/fuse.hpp) on oneDNN.
 //   training:  conv => t;  batch norm t => y;  then the activation, except that a ReLU runs
-//              inside the batch norm (one pass over y forward and backward instead of two)
+//              inside the batch norm (one pass over y forward and backward instead of two),
+//              and that ConvBn (activation Identity) has none
 //   inference: one conv, BN folded into its weights and bias, the activation as a post-op
 #include <vector>
 #include "typenet/backend/onednn/batch_norm.hpp"
@@ -19,12 +20,14 @@ struct Kernel<op::ConvBnAct, L, In> {
   static constexpr long conv_params = Node<ConvL, In>::params;
   static constexpr long weight_count = Node<ConvL, In>::bound::weights;
   static constexpr bool relu_in_bn = Act::fn == EltwiseFn::relu;
+  static constexpr bool has_act = Act::fn != EltwiseFn::identity;
+  static constexpr bool bn_writes_dst = relu_in_bn || !has_act;  // no separate activation pass
 
   ConvCore<ConvL, In> conv;
   BnCore<Out.c> bn;
   EltwiseCore<Act> act;
   memory dst, diff_dst;
-  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (y itself when the BN applies the ReLU)
+  memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (y itself when no activation pass follows)
 
   dnnl::convolution_forward::primitive_desc infer;  // folded
   memory w_folded_plain, b_folded, w_folded;
@@ -34,12 +37,14 @@ struct Kernel<op::ConvBnAct, L, In> {
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
     bn.plan(c, d, relu_in_bn);
-    if (!relu_in_bn) act.plan(c, d);
-    dnnl::post_ops po;
-    po.append_eltwise(1.0f, eltwise_algorithm<Act>(), 0.0f, 0.0f);
+    if (!bn_writes_dst) act.plan(c, d);
     dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    a.set_post_ops(po);
+    if constexpr (has_act) {
+      dnnl::post_ops po;
+      po.append_eltwise(1.0f, eltwise_algorithm<Act>(), Act::alpha, Act::beta);
+      a.set_post_ops(po);
+    }
     infer = c.note(ConvCore<ConvL, In>::with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::primitive_desc(
           ConvCore<ConvL, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, /*with_bias=*/true, alg),
@@ -55,11 +60,11 @@ struct Kernel<op::ConvBnAct, L, In> {
     diff_dst = c.make(d);
     t = c.make(d);
     diff_t = c.make(d);
-    bn_out = relu_in_bn ? dst : c.make(d);
-    diff_bn_out = relu_in_bn ? diff_dst : c.make(d);
+    bn_out = bn_writes_dst ? dst : c.make(d);
+    diff_bn_out = bn_writes_dst ? diff_dst : c.make(d);
     conv.bind(c, io, s, t, diff_t);
     bn.bind(c, t, bn_out, diff_bn_out, diff_t, {s.params + conv_params, s.grads + conv_params, s.state});
-    if (!relu_in_bn) act.bind(c, bn_out, dst, diff_dst, diff_bn_out);
+    if (!bn_writes_dst) act.bind(c, bn_out, dst, diff_dst, diff_bn_out);
 
     w_folded_plain = c.make(ConvCore<ConvL, In>::weights_plain());
     b_folded = c.make(ConvCore<ConvL, In>::bias_desc());
@@ -99,7 +104,7 @@ struct Kernel<op::ConvBnAct, L, In> {
     }
     conv.forward(c);
     bn.forward(c, true);
-    act.forward(c);  // nothing when the BN applied it
+    act.forward(c);  // nothing when the BN applied it, or there is none
   }
   void backward(Context& c, bool input_grad = true) {
     act.backward(c);

@@ -9,22 +9,22 @@ template <class L>
 constexpr dnnl::algorithm eltwise_algorithm() {
   if constexpr (L::fn == EltwiseFn::relu) return dnnl::algorithm::eltwise_relu;
   else if constexpr (L::fn == EltwiseFn::gelu) return dnnl::algorithm::eltwise_gelu_erf;
-  else return dnnl::algorithm::eltwise_linear;
+  else return dnnl::algorithm::eltwise_linear;  // scale, identity: alpha * x + beta
 }
 
 // EltwiseCore: y = f(x); its backward reads x.
 template <class L>
 struct EltwiseCore {
-  static constexpr float alpha = L::fn == EltwiseFn::scale ? float(L::factor) : 0.0f;
+  static constexpr float alpha = L::alpha, beta = L::beta;
   static constexpr dnnl::algorithm algo = eltwise_algorithm<L>();
   dnnl::eltwise_forward::primitive_desc fwd;
   dnnl::eltwise_backward::primitive_desc bwd;
   Step fwd_step, bwd_step;
 
   memory::desc plan(Context& c, const memory::desc& d) {
-    fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, algo, d, alpha, 0.0f},
+    fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, algo, d, alpha, beta},
                                                        c.attr, c.engine));
-    bwd = c.note(dnnl::eltwise_backward::primitive_desc({algo, d, d, alpha, 0.0f}, c.attr, c.engine, fwd));
+    bwd = c.note(dnnl::eltwise_backward::primitive_desc({algo, d, d, alpha, beta}, c.attr, c.engine, fwd));
     return d;
   }
   void bind(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src) {

@@ -48,6 +48,7 @@ class Executor {
     return input_grad_ ? static_cast<const float*>(input_grad_.get_data_handle()) : nullptr;
   }
   void prepare_inference() { chain_.prepare_inference(ctx_); }
+  Rng& rng() { return ctx_.rng; }  // dropout masks
   void forward(bool training) {
     chain_.forward(ctx_, training);
     to_output_.run(ctx_);

@@ -119,6 +119,7 @@ class Executor {
   T* diff_output() { return doutput_.data(); }
   const T* input_grad() const { return input_grad_ ? dinput_.data() : nullptr; }
   void prepare_inference() {}
+  Rng& rng() { return ctx_.rng; }  // dropout masks
   void forward(bool training) {
     const T* y = chain_.forward(ctx_, input_.data(), params_, state_, training);
     std::copy(y, y + output_.size(), output_.begin());

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <vector>
+#include "typenet/core/list.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/graph/node.hpp"
 #include "typenet/layers/activation.hpp"
@@ -26,7 +27,17 @@ struct Context {
   Rng rng{0};
 };
 
-template <class T, class Op, class L, Shape In> struct Kernel;
+// The kernel contract: setup(batch), forward(ctx, x, y, params, state, training),
+// backward(ctx, x, y, dy, dx, params, dparams), one specialisation per op. A layer with none
+// fails with one typenet: line; "required from Kernel<T, op, Layer, Shape>" names the layer.
+template <class T, class Op, class L, Shape In>
+struct Kernel {
+  static_assert(always_false<L>,
+                "typenet: this layer has no kernel on the reference backend (specialise reference::Kernel<T, op, Layer, In>)");
+  void setup(int) {}
+  void forward(Context&, const T*, T*, const T*, T*, bool) {}
+  void backward(Context&, const T*, const T*, const T*, T*, const T*, T*) {}
+};
 
 // (N,C,H,W) => (N,F,H',W'), weights (F,C,K,K), optional bias (F).
 template <class T, class L, Shape In>
@@ -131,13 +142,13 @@ struct Kernel<T, op::Eltwise, L, In> {
   static T f(T x) {
     if constexpr (L::fn == EltwiseFn::relu) return x > 0 ? x : T(0);
     else if constexpr (L::fn == EltwiseFn::gelu) return T(0.5) * x * (T(1) + std::erf(x / std::sqrt(T(2))));
-    else return x * T(L::factor);
+    else return x * T(L::alpha) + T(L::beta);  // scale, identity
   }
   static T df(T x) {
     if constexpr (L::fn == EltwiseFn::relu) return x > 0 ? T(1) : T(0);
     else if constexpr (L::fn == EltwiseFn::gelu)
       return T(0.5) * (T(1) + std::erf(x / std::sqrt(T(2)))) + x * std::exp(-x * x / 2) / std::sqrt(T(2 * M_PI));
-    else return T(L::factor);
+    else return T(L::alpha);
   }
   void forward(Context& c, const T* x, T* y, const T*, T*, bool) {
     for (long j = 0; j < c.batch * In.size(); ++j) y[j] = f(x[j]);
