@@ -394,7 +394,10 @@ int main(int argc, char** argv) {
 
   auto* models = app.add_subcommand("models", "List the model zoo with parameters and MACs per image");
   bool verbose = false;
-  models->add_flag("-v,--verbose", verbose, "Print each model's layer table");
+  std::string model_name;
+  models->add_flag("-v,--verbose", verbose, "Print each model's layer table and its parameter table (every tensor's "
+                                            "name, shape and offset)");
+  models->add_option("name", model_name, "Only this model");
 
   TrainArgs ta;
   auto* tr = app.add_subcommand("train", "Train a zoo model; ends with test_accuracy=...");
@@ -542,11 +545,19 @@ int main(int argc, char** argv) {
   try {
     if (models->parsed()) {
       std::printf("%-12s %12s %14s\n", "model", "params", "MACs/image");
+      bool any = false;
       tn::zoo::for_each_model([&](auto t, const char* name) {
         using Net = typename decltype(t)::type;
+        if (!model_name.empty() && model_name != name) return;
+        any = true;
         std::printf("%-12s %12ld %14ld\n", name, Net::param_count, Net::macs);
-        if (verbose) tn::print_summary<Net>();
+        if (verbose) {
+          tn::print_summary<Net>();
+          std::printf("  parameters (path: node.part, residual branches as body/shortcut):\n");
+          tn::print_parameter_table<Net>();
+        }
       });
+      if (!any) throw tn::Error("typenet: unknown model '" + model_name + "' (see `typenet models`)");
       return 0;
     }
     if (in->parsed()) {

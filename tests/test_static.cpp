@@ -1,5 +1,6 @@
 // Compile-time facts: shapes, parameter counts, MACs and the fusion pass, checked by the compiler.
 #include <catch2/catch.hpp>
+#include <set>
 #include <string_view>
 #include <typenet/typenet.hpp>
 
@@ -97,4 +98,53 @@ TEST_CASE("a convolution with an extra parameter runs fused and trimmed, equal t
     ref.forward(m);
     for (std::size_t i = 0; i < fast.output().size(); ++i) CHECK(fast.output()[i] == Approx(ref.output()[i]).margin(1e-4));
   }
+}
+
+// The structured walk (graph/walk.hpp): every layer as written, with its path, shapes and ranges.
+using Walked = Sequential<Input<3, 8, 8>, Conv<4, 3>, BatchNorm, ReLU, MaxPool<2>,
+                          Residual<Sequential<Conv<4, 3>, BatchNorm, ReLU, Conv<4, 3>, BatchNorm>,
+                                   Sequential<Conv<4, 1>, BatchNorm>>,
+                          GlobalAvgPool, Dense<10>>;
+
+TEST_CASE("the walk: paths, kinds, shapes and contiguous parameter ranges; named tensors", "[static][walk]") {
+  std::vector<std::string> paths, kinds;
+  long next_param = 0, next_state = 0;
+  walk<Walked>([&](auto, const LayerInfo& l) {
+    paths.push_back(l.path);
+    kinds.push_back(l.kind);
+    CHECK(l.param_offset == next_param);  // node after node, branch after branch
+    CHECK(l.state_offset == next_state);
+    next_param += l.params;
+    next_state += l.state;
+    if (l.path == "2.shortcut.0.0") CHECK(l.in == Shape(4, 4, 4));
+  });
+  CHECK(next_param == Walked::param_count);
+  CHECK(next_state == Walked::state_count);
+  CHECK(paths == std::vector<std::string>{"0.0", "0.1", "0.2", "1", "2.body.0.0", "2.body.0.1", "2.body.0.2",
+                                          "2.body.1.0", "2.body.1.1", "2.shortcut.0.0", "2.shortcut.0.1", "3", "4"});
+  CHECK(kinds[2] == std::string("ReLU"));
+  const auto t = named_tensors<Walked>();
+  REQUIRE(t.size() == 1 + 4 + 1 + 4 + 1 + 4 + 1 + 4 + 2);  // each conv weight, each BN four, the dense pair
+  CHECK(t[0].name == "0.0.weight");
+  CHECK(t[0].dims == std::vector<long>{4, 3, 3, 3});
+  CHECK(t[1].name == "0.1.weight");
+  CHECK(t[1].offset == 4 * 27);
+  CHECK(t[3].name == "0.1.running_mean");
+  CHECK(t[3].state);
+  CHECK(t.back().name == "4.bias");
+  CHECK(t.back().offset == Walked::param_count - 10);
+}
+
+TEST_CASE("ResNet18's named tensors cover its buffers exactly once", "[static][walk]") {
+  long params = 0, state = 0;
+  std::set<std::string> names;
+  for (const auto& t : named_tensors<zoo::ResNet18>()) {
+    long n = 1;
+    for (long d : t.dims) n *= d;
+    (t.state ? state : params) += n;
+    names.insert(t.name);
+  }
+  CHECK(params == zoo::ResNet18::param_count);
+  CHECK(state == zoo::ResNet18::state_count);
+  CHECK(names.size() == named_tensors<zoo::ResNet18>().size());
 }

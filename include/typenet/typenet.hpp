@@ -25,6 +25,7 @@
 #include "typenet/graph/residual.hpp"
 #include "typenet/graph/sequential.hpp"
 #include "typenet/graph/summary.hpp"
+#include "typenet/graph/walk.hpp"
 #include "typenet/init/dirac.hpp"
 #include "typenet/init/patch_whitening.hpp"
 #include "typenet/io/atomic_write.hpp"

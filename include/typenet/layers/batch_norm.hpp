@@ -15,6 +15,10 @@ struct BatchNorm {
     static_assert(In.rank == 3, "typenet: BatchNorm needs a (C,H,W) input");
     static constexpr Shape out = In;
     static constexpr long params = 2L * In.c, state = 2L * In.c, macs = 0;
+    static std::vector<Tensor> tensors() {  // PyTorch's names: weight = scale, bias = shift
+      return {{"weight", {In.c}, 0}, {"bias", {In.c}, In.c}, {"running_mean", {In.c}, 0, true},
+              {"running_var", {In.c}, In.c, true}};
+    }
     template <class T>
     static void init(T* p, T* s, Rng&) {
       for (int c = 0; c < In.c; ++c) { p[c] = T(1); p[In.c + c] = T(0); s[c] = T(0); s[In.c + c] = T(1); }

@@ -26,6 +26,11 @@ struct Conv {
     static constexpr long weights = long(Filters) * In.c * Kernel * Kernel;
     static constexpr long params = weights + (Bias ? Filters : 0), state = 0;
     static constexpr long macs = weights * out.h * out.w;
+    static std::vector<Tensor> tensors() {
+      std::vector<Tensor> t{{"weight", {Filters, In.c, Kernel, Kernel}, 0}};
+      if (Bias) t.push_back({"bias", {Filters}, weights});
+      return t;
+    }
     template <class T>
     static void init(T* p, T*, Rng& rng) {
       const long fan_in = long(In.c) * Kernel * Kernel;

@@ -19,6 +19,11 @@ struct Dense {
     static constexpr Shape out{Units};
     static constexpr long weights = long(Units) * In.c;
     static constexpr long params = weights + (Bias ? Units : 0), state = 0, macs = weights;
+    static std::vector<Tensor> tensors() {
+      std::vector<Tensor> t{{"weight", {Units, In.c}, 0}};
+      if (Bias) t.push_back({"bias", {Units}, weights});
+      return t;
+    }
     template <class T>
     static void init(T* p, T*, Rng& rng) {
       init_fan_in_uniform(p, weights, In.c, rng);
