@@ -82,7 +82,10 @@ TEST_CASE("resume from an epoch-end checkpoint, AdamW", "[resume]") {
   resume_equals_uninterrupted(AdamW{.weight_decay = 0.01f}, 17, 0);  // epochs of 8 steps: the end of epoch 2
 }
 
-TEST_CASE("resume in bf16", "[resume][bf16]") {
+// Hidden from the default run ([.]): written on a machine without AVX-512, where oneDNN 2.6 has
+// no bf16 kernels, so it has never run. Run it by hand on an AVX-512 machine
+// (build/bin/test_resume "[bf16]") and make it visible once it has passed there.
+TEST_CASE("resume in bf16", "[.][resume][bf16]") {
   if (!onednn::has_bf16()) {
     WARN("NOT RUN: this CPU has no AVX-512, and oneDNN 2.6 has no bf16 kernels without it");
     return;
