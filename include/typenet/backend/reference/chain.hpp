@@ -1,6 +1,7 @@
 #pragma once
 // Reference Chain: a bound node list with one output and one gradient buffer per node,
 // and the two composite nodes (fused ConvBnAct, Residual) built from chains.
+#include <algorithm>
 #include <array>
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
@@ -8,6 +9,7 @@
 #include "typenet/backend/reference/kernels.hpp"
 #include "typenet/graph/fuse.hpp"
 #include "typenet/graph/residual.hpp"
+#include "typenet/model_options.hpp"
 
 namespace typenet::reference {
 

@@ -1,0 +1,32 @@
+#pragma once
+// The reference backend: plain loops over plain NCHW / NC arrays, in any scalar type T
+// (double for finite-difference checks). Slow and obvious on purpose: it is the tests' oracle.
+// This file: what every kernel shares, and the kernel contract; one file per op beside it.
+// Every kernel:  forward(ctx, x, y, params, state, training)  (x => y)
+//                backward(ctx, x, y, dy, dx, params, dparams)  (dy => dx, dparams; dx may be null)
+#include "typenet/core/list.hpp"
+#include "typenet/core/rng.hpp"
+#include "typenet/core/shape.hpp"
+#include "typenet/graph/node.hpp"
+
+namespace typenet::reference {
+
+struct Context {
+  int batch = 1;
+  float bn_momentum = 0.1f, bn_eps = 1e-5f;
+  Rng rng{0};
+};
+
+// The kernel contract: setup(batch), forward(ctx, x, y, params, state, training),
+// backward(ctx, x, y, dy, dx, params, dparams), one specialisation per op. A layer with none
+// fails with one typenet: line; "required from Kernel<T, op, Layer, Shape>" names the layer.
+template <class T, class Op, class L, Shape In>
+struct Kernel {
+  static_assert(always_false<L>,
+                "typenet: this layer has no kernel on the reference backend (specialise reference::Kernel<T, op, Layer, In>)");
+  void setup(int) {}
+  void forward(Context&, const T*, T*, const T*, T*, bool) {}
+  void backward(Context&, const T*, const T*, const T*, T*, const T*, T*) {}
+};
+
+}  // namespace typenet::reference

@@ -1,0 +1,50 @@
+#pragma once
+// Max and average pooling on the reference backend.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+#include "typenet/backend/reference/context.hpp"
+#include "typenet/layers/pool.hpp"
+
+namespace typenet::reference {
+
+// Max/avg pooling, no padding. (N,C,H,W) => (N,C,H',W'); GlobalAvgPool => (N,C).
+template <class T, class L, Shape In>
+struct Kernel<T, op::Pool, L, In> {
+  using B = typename Node<L, In>::bound;
+  static constexpr Shape O = Node<L, In>::out;
+  static constexpr int KH = B::window_h, KW = B::window_w, S = B::stride, OH = L::global ? 1 : O.h,
+                       OW = L::global ? 1 : O.w;
+  std::vector<long> argmax;
+  void setup(int n) { argmax.assign(long(n) * In.c * OH * OW, 0); }
+  void forward(Context& c, const T* x, T* y, const T*, T*, bool) {
+    for (long bc = 0; bc < long(c.batch) * In.c; ++bc)
+      for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+          const long yi = (bc * OH + oy) * OW + ox;
+          T acc = L::kind == PoolKind::max ? -INFINITY : T(0);
+          for (int ky = 0; ky < KH; ++ky)
+            for (int kx = 0; kx < KW; ++kx) {
+              const long xi = (bc * In.h + oy * S + ky) * In.w + ox * S + kx;
+              if (L::kind == PoolKind::avg) acc += x[xi];
+              else if (x[xi] > acc) { acc = x[xi]; argmax[yi] = xi; }
+            }
+          y[yi] = L::kind == PoolKind::max ? acc : acc / T(KH * KW);
+        }
+  }
+  void backward(Context& c, const T*, const T*, const T* dy, T* dx, const T*, T*) {
+    if (!dx) return;
+    std::fill(dx, dx + c.batch * In.size(), T(0));
+    for (long bc = 0; bc < long(c.batch) * In.c; ++bc)
+      for (int oy = 0; oy < OH; ++oy)
+        for (int ox = 0; ox < OW; ++ox) {
+          const long yi = (bc * OH + oy) * OW + ox;
+          if (L::kind == PoolKind::max) { dx[argmax[yi]] += dy[yi]; continue; }
+          for (int ky = 0; ky < KH; ++ky)
+            for (int kx = 0; kx < KW; ++kx) dx[(bc * In.h + oy * S + ky) * In.w + ox * S + kx] += dy[yi] / T(KH * KW);
+        }
+  }
+};
+
+}  // namespace typenet::reference
