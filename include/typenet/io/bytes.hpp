@@ -22,12 +22,15 @@ class Bytes {
     b_.insert(b_.end(), p, p + sizeof(T));
     return *this;
   }
-  template <class T> Bytes& put_values(std::span<const T> v) {
+  template <class T> Bytes& put_raw(std::span<const T> v) {  // the elements alone, no count
     static_assert(std::is_trivially_copyable_v<T>);
-    put(std::uint64_t(v.size()));
     const char* p = reinterpret_cast<const char*>(v.data());
     b_.insert(b_.end(), p, p + v.size_bytes());
     return *this;
+  }
+  template <class T> Bytes& put_values(std::span<const T> v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    return put(std::uint64_t(v.size())).put_raw(v);
   }
   template <class T> Bytes& put_values(const std::vector<T>& v) { return put_values(std::span<const T>(v)); }
   Bytes& put_text(const std::string& s) { return put_values(std::span<const char>(s.data(), s.size())); }

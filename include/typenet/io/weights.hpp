@@ -13,6 +13,7 @@
 #include "typenet/core/finite.hpp"
 #include "typenet/graph/summary.hpp"
 #include "typenet/io/atomic_write.hpp"
+#include "typenet/io/bytes.hpp"
 #include "typenet/io/fnv1a.hpp"
 #include "typenet/io/read_file.hpp"
 
@@ -21,29 +22,18 @@ namespace typenet::io {
 inline constexpr char magic[8] = {'T', 'Y', 'P', 'E', 'N', 'E', 'T', 'W'};
 inline constexpr std::uint32_t format_version = 1;
 
-template <class T> void put(std::vector<char>& b, const T& v) {
-  const char* p = reinterpret_cast<const char*>(&v);
-  b.insert(b.end(), p, p + sizeof(T));
-}
-
 inline void save_raw(const std::filesystem::path& file, const std::string& arch, std::span<const float> params,
                      std::span<const float> state) {
   if (!all_finite(params) || !all_finite(state))
     throw Error("typenet: refusing to write weights to " + file.string() +
                 ": some values are NaN or infinite (a diverged run); the previous file is kept");
-  std::vector<char> b(magic, magic + 8);
-  put(b, format_version);
-  put(b, fnv1a(arch.data(), arch.size()));
-  put(b, std::uint64_t(arch.size()));
-  b.insert(b.end(), arch.begin(), arch.end());
-  put(b, std::uint64_t(params.size()));
-  put(b, std::uint64_t(state.size()));
-  const char* pp = reinterpret_cast<const char*>(params.data());
-  b.insert(b.end(), pp, pp + params.size_bytes());
-  const char* sp = reinterpret_cast<const char*>(state.data());
-  b.insert(b.end(), sp, sp + state.size_bytes());
-  put(b, fnv1a(b.data(), b.size()));
-
+  Bytes out;  // the same field writer as checkpoints (io/bytes.hpp)
+  out.put_raw(std::span<const char>(magic, 8)).put(format_version).put(fnv1a(arch.data(), arch.size()));
+  out.put(std::uint64_t(arch.size())).put_raw(std::span<const char>(arch.data(), arch.size()));
+  out.put(std::uint64_t(params.size())).put(std::uint64_t(state.size())).put_raw(params).put_raw(state);
+  std::vector<char> b = out.data();
+  const std::uint64_t sum = fnv1a(b.data(), b.size());
+  b.insert(b.end(), reinterpret_cast<const char*>(&sum), reinterpret_cast<const char*>(&sum) + 8);
   write_atomically(file, std::span<const char>(b.data(), b.size()), "weights");
 }
 
