@@ -140,10 +140,10 @@ struct TrainArgs {
       a.eval_each_epoch = j.at("eval_each_epoch"), a.checkpoint = j.at("checkpoint");
       a.checkpoint_every = j.at("checkpoint_every");
     } catch (const nlohmann::json::exception& e) {
-      throw tn::Error("typenet: checkpoint " + ck.file().string() + ": its run configuration is unreadable (" +
+      throw tn::Error("typenet: checkpoint " + ck.name() + ": its run configuration is unreadable (" +
                       e.what() + "); was it written by `typenet train`?");
     }
-    a.resume = ck.file().string();
+    a.resume = ck.name();
     return a;
   }
   tn::CheckpointOptions checkpoint_options() const { return {checkpoint, checkpoint_every, to_json().dump()}; }

@@ -85,6 +85,17 @@ TEST_CASE("files that are directories or devices give messages naming them", "[f
   CHECK_THAT(test::error_of([&] { read_sweep_json(fs::temp_directory_path()); }), Catch::Contains("is a directory"));
 }
 
+TEST_CASE("a history CSV with missing, extra or malformed cells is refused by line", "[faults]") {
+  const std::string header = std::string(HistoryWriter::columns) + "\n";
+  const auto error = [&](const std::string& rows) { return test::error_of([&] { parse_history_csv(header + rows, "h.csv"); }); };
+  CHECK(parse_history_csv(header + "1,0.5,0.25,null,null,0.1,800,61.5\r\n", "h.csv").size() == 1);
+  CHECK_THAT(error("1,0.5\n"), Catch::Contains("h.csv line 2: 2 values, expected 8"));
+  CHECK_THAT(error("1,0.5,0.25,null,null,0.1,800,61.5,9\n"), Catch::Contains("more than 8 values"));
+  CHECK_THAT(error("1,0.5x,0.25,null,null,0.1,800,61.5\n"), Catch::Contains("bad value '0.5x'"));
+  CHECK_THAT(error("1,,0.25,null,null,0.1,800,61.5\n"), Catch::Contains("bad value ''"));
+  CHECK_THAT(error("1e300,0.5,0.25,null,null,0.1,800,61.5\n"), Catch::Contains("the epoch is not a whole number"));
+}
+
 TEST_CASE("a failed atomic write leaves no .tmp behind and the target as it was", "[faults]") {
   const fs::path dir = fs::temp_directory_path() / "typenet_faults_atomic";
   fs::remove_all(dir);

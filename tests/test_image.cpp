@@ -38,3 +38,20 @@ TEST_CASE("predict returns the top classes, best first, as probabilities", "[ima
   CHECK(top[0].probability + top[1].probability + top[2].probability <= 1.0f + 1e-6f);
   CHECK(top[0].label != top[1].label);
 }
+
+// stb alone would write past its tables here (found by tests/fuzz/fuzz_image.cpp): a JPEG whose
+// Huffman table claims more than 256 symbols, also behind fill bytes before the start marker.
+TEST_CASE("a JPEG with an oversized Huffman table is refused before stb reads it", "[image]") {
+  const auto good = io::read_file(fixtures / "cifar_test0_cat_64x48.jpg", "image");
+  CHECK(io::decode_image(good.data(), good.size(), "good.jpg").shape == Shape(3, 48, 64));
+  auto bad = good;
+  std::size_t dht = 2;
+  while (dht + 1 < bad.size() && !(bad[dht] == 0xFF && bad[dht + 1] == 0xC4)) ++dht;
+  REQUIRE(dht + 21 < bad.size());
+  bad[dht + 5 + 8] = 200, bad[dht + 5 + 9] = 100;  // two of the 16 counts: 300 symbols and more
+  CHECK_THAT(test::error_of([&] { io::decode_image(bad.data(), bad.size(), "bad.jpg"); }),
+             Catch::Contains("bad.jpg") && Catch::Contains("a Huffman table of") && Catch::Contains("a corrupt JPEG"));
+  bad.insert(bad.begin(), 5, std::uint8_t(0xFF));
+  CHECK_THAT(test::error_of([&] { io::read_image_size(bad.data(), bad.size(), "filled.jpg"); }),
+             Catch::Contains("a Huffman table of"));
+}

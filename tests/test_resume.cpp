@@ -4,6 +4,7 @@
 // airbench94 recipe (lookahead, frozen prefix) — and damaged checkpoints are refused by name.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <typenet/recipes/airbench94.hpp>
 #include "helpers.hpp"
 
@@ -146,6 +147,42 @@ TEST_CASE("damaged or foreign checkpoints are refused, naming the file and the s
   SECTION("not a checkpoint") {
     write({'h', 'e', 'l', 'l', 'o'});
     CHECK_THAT(test::error_of([&] { io::CheckpointReader r(ck); }), Catch::Contains("not a typenet checkpoint"));
+  }
+  SECTION("well-formed sections holding impossible values: the section and the value are named") {
+    const io::CheckpointReader good(ck);
+    // The same file with one section's bytes changed (every checksum right again).
+    const auto with_section = [&](const std::string& changed, const std::function<void(std::vector<std::uint8_t>&)>& edit) {
+      io::CheckpointWriter w;
+      for (const auto& [name, size] : good.sections()) {
+        std::vector<std::uint8_t> content(size);
+        good.section(name).get_raw(std::span<std::uint8_t>(content));
+        if (name == changed) edit(content);
+        io::Bytes b;
+        b.put_raw(std::span<const std::uint8_t>(content));
+        w.add(name, b);
+      }
+      const auto bytes = w.bytes();
+      return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+    };
+    const auto resume_error = [&](const std::vector<std::uint8_t>& file) {
+      const io::CheckpointReader r(file, "edited.tnc");
+      Model<DropNet> again({.batch = 50});
+      SGD o{};
+      TrainConfig cfg{.epochs = 1};
+      cfg.resume = &r;
+      return test::error_of([&] { fit(again, o, train, nullptr, cfg); });
+    };
+    constexpr std::size_t stop_flag = 4 + 8 + 8 + 8 + 8, frozen = 4 + 8 + 8 + 8;  // offsets in "loop"
+    CHECK_THAT(resume_error(with_section("loop", [](auto& b) { b[stop_flag] = 2; })),
+               Catch::Contains("edited.tnc section 'loop' holds 2 where a flag (0 or 1) belongs"));
+    CHECK_THAT(resume_error(with_section("loop", [](auto& b) { b[frozen] = 200; })),
+               Catch::Contains("section 'loop' freezes 200 nodes of a network of"));
+    CHECK_THAT(resume_error(with_section("optimizer", [](auto& b) {
+                 io::Bytes wrong;
+                 wrong.put_values(std::vector<float>(3, 1.0f)).put_values(std::vector<float>{});
+                 b.assign(wrong.data().begin(), wrong.data().end());
+               })),
+               Catch::Contains("section 'optimizer' holds momentum for another network"));
   }
   SECTION("another network, another run") {
     const io::CheckpointReader r(ck);

@@ -1,7 +1,8 @@
 #pragma once
-// Model<Net, Backend>: a network type made runnable for one batch size. It owns the three flat
-// buffers every tool works on — parameters, their gradients, non-trained state (BN statistics) —
-// laid out node after node in the network's order, each parameter in PyTorch's layout.
+// Model<Net, Backend>: a network type made runnable for one batch size. It hands out the three
+// flat buffers every tool works on — parameters, their gradients, non-trained state (BN
+// statistics) — laid out node after node in the network's order, each parameter in PyTorch's
+// layout. The backend's executor owns them (backend/executor.hpp).
 //
 //   Model<Net> m({.batch = 256});
 //   copy a (N,C,H,W) batch to m.input(); m.forward(Mode::train);   m.output() is (N,classes)
@@ -9,6 +10,7 @@
 #include <span>
 #include <vector>
 #include "typenet/backend/backend.hpp"
+#include "typenet/backend/executor.hpp"
 #include "typenet/core/watched_span.hpp"
 #include "typenet/backend/onednn/model.hpp"
 #include "typenet/backend/reference/chain.hpp"
@@ -31,14 +33,9 @@ class Model {
   using network = Net;
   using scalar = typename Backend::scalar;
 
-  explicit Model(const ModelOptions& o = {})
-      : options_(checked(o)),
-        params_(Net::param_count),
-        grads_(Net::param_count),
-        state_(Net::state_count),
-        exec_(o, params_.data(), grads_.data(), state_.data()) {
+  explicit Model(const ModelOptions& o = {}) : options_(checked(o)), exec_(options_) {
     Rng rng(o.seed);
-    init_nodes(typename Net::nodes{}, params_.data(), state_.data(), rng);
+    init_nodes(typename Net::nodes{}, exec_.params().data(), exec_.state().data(), rng);
   }
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
@@ -48,11 +45,11 @@ class Model {
 
   // Writing parameters or state, through these views at any later time, marks folded
   // inference weights as stale: the next inference refolds them.
-  WatchedSpan<scalar> params() { return {params_, &stale_}; }
-  WatchedSpan<scalar> state() { return {state_, &stale_}; }
-  std::span<const scalar> params() const { return params_; }
-  std::span<const scalar> state() const { return state_; }
-  std::span<scalar> grads() { return grads_; }
+  WatchedSpan<scalar> params() { return {exec_.params(), &stale_}; }
+  WatchedSpan<scalar> state() { return {exec_.state(), &stale_}; }
+  std::span<const scalar> params() const { return exec_.params(); }
+  std::span<const scalar> state() const { return exec_.state(); }
+  std::span<scalar> grads() { return exec_.grads(); }
 
   std::span<scalar> input() { return {exec_.input(), std::size_t(batch() * Net::input_shape.size())}; }
   std::span<const scalar> output() const { return {exec_.output(), std::size_t(batch() * Net::output_shape.size())}; }
@@ -79,9 +76,10 @@ class Model {
   void backward(std::size_t first_node = 0) { exec_.backward(first_node); }
 
  private:
+  using executor = typename ExecutorOf<Backend, Net>::type;
+  static_assert(BackendExecutor<executor, scalar>, "typenet: this backend's executor breaks the executor contract");
   ModelOptions options_;
-  std::vector<scalar> params_, grads_, state_;
-  typename ExecutorOf<Backend, Net>::type exec_;
+  executor exec_;  // owns the buffers
   bool stale_ = true;
 };
 

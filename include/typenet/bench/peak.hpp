@@ -1,7 +1,8 @@
 #pragma once
 // The machine's FMA peak, measured rather than looked up: `threads` copies of a loop of
 // independent fused multiply-adds (16 accumulators hide the FMA latency), f32 on 512-bit
-// vectors, and bf16 dot products (vdpbf16ps) where the CPU has AVX512-BF16.
+// vectors (256-bit on CPUs with AVX2 and FMA but no AVX-512), and bf16 dot products
+// (vdpbf16ps) where the CPU has AVX512-BF16.
 #include <immintrin.h>
 #include <omp.h>
 #include <chrono>
@@ -9,7 +10,7 @@
 namespace typenet::bench {
 
 struct Peak {
-  double f32_gflops = 0;   // 0 when the CPU lacks AVX-512
+  double f32_gflops = 0;   // 0 when the CPU has neither AVX-512 nor AVX2 with FMA
   double bf16_gflops = 0;  // 0 when the CPU lacks AVX512-BF16
 };
 
@@ -22,6 +23,19 @@ __attribute__((target("avx512f"))) inline double fma_f32_loop(long iters) {
   __m512 s = acc[0];
   for (int k = 1; k < 16; ++k) s = _mm512_add_ps(s, acc[k]);
   return _mm512_reduce_add_ps(s);
+}
+
+__attribute__((target("avx2,fma"))) inline double fma_f32_loop_avx2(long iters) {
+  __m256 acc[16];
+  for (auto& a : acc) a = _mm256_set1_ps(0.0f);
+  const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+  for (long i = 0; i < iters; ++i)
+    for (auto& a : acc) a = _mm256_fmadd_ps(a, x, y);
+  __m256 s = acc[0];
+  for (int k = 1; k < 16; ++k) s = _mm256_add_ps(s, acc[k]);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, s);
+  return double(lanes[0]) + lanes[7];
 }
 
 __attribute__((target("avx512f,avx512bf16"))) inline double dpbf16_loop(long iters) {
@@ -53,6 +67,8 @@ double measure(F loop, double flops_per_iter, int threads) {
 inline Peak measure_peak(int threads) {
   Peak p;
   if (__builtin_cpu_supports("avx512f")) p.f32_gflops = measure(fma_f32_loop, 16 * 16 * 2, threads);
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    p.f32_gflops = measure(fma_f32_loop_avx2, 16 * 8 * 2, threads);
   if (__builtin_cpu_supports("avx512bf16")) p.bf16_gflops = measure(dpbf16_loop, 16 * 32 * 2, threads);
   return p;
 }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include "typenet/data/image_set.hpp"
 #include "typenet/io/read_file.hpp"
@@ -20,24 +21,29 @@ inline constexpr std::array<const char*, 10> class_names = {"airplane", "automob
 
 inline ImageSet empty_set() { return {shape, {}, {}, {class_names.begin(), class_names.end()}}; }
 
-// Append the first `keep` records of a batch file of `expected_records` records to `out`;
-// any defect is an Error naming the file.
-inline void read_batch_file(const std::filesystem::path& file, ImageSet& out, std::size_t expected_records,
-                            std::size_t keep) {
+// Append the first `keep` records of a batch file's bytes (`expected_records` records) to
+// `out`; any defect is an Error naming the file (`name`).
+inline void parse_batch(std::span<const std::uint8_t> raw, const std::string& name, ImageSet& out,
+                        std::size_t expected_records, std::size_t keep) {
   keep = std::min(keep, expected_records);
-  const auto raw = io::read_file(file, "CIFAR-10 file", std::uintmax_t(expected_records) * record_bytes + 1);
   if (raw.size() != expected_records * record_bytes)
-    throw Error("typenet: CIFAR-10 file " + file.string() + " has " + std::to_string(raw.size()) + " bytes, expected " +
+    throw Error("typenet: CIFAR-10 file " + name + " has " + std::to_string(raw.size()) + " bytes, expected " +
                 std::to_string(expected_records * record_bytes) + " (" + std::to_string(expected_records) +
                 " records of " + std::to_string(record_bytes) + " bytes): truncated or not a CIFAR-10 batch");
   out.images.reserve(out.images.size() + keep * image_bytes);
   for (std::size_t r = 0; r < keep; ++r) {
     const std::uint8_t* rec = raw.data() + r * record_bytes;
     if (rec[0] > 9)
-      throw Error("typenet: CIFAR-10 file " + file.string() + " record " + std::to_string(r) + " has label " +
+      throw Error("typenet: CIFAR-10 file " + name + " record " + std::to_string(r) + " has label " +
                   std::to_string(rec[0]) + " (expected 0..9): not a CIFAR-10 batch");
     out.push_back(rec + 1, rec[0]);
   }
+}
+
+inline void read_batch_file(const std::filesystem::path& file, ImageSet& out, std::size_t expected_records,
+                            std::size_t keep) {
+  parse_batch(io::read_file(file, "CIFAR-10 file", std::uintmax_t(expected_records) * record_bytes + 1), file.string(),
+              out, expected_records, keep);
 }
 
 // The layout's signature: what `--data` detection looks for.

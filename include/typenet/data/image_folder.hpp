@@ -7,6 +7,7 @@
 // error naming it.
 #include <algorithm>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 #include "typenet/data/image_set.hpp"
@@ -44,15 +45,49 @@ inline std::vector<std::string> image_folder_classes(const std::filesystem::path
   return names;
 }
 
+// Builds an image set from encoded images, one at a time: decodes each, brings it to the
+// resize when there is one, and refuses one of another size, naming both files.
+class ImageSetBuilder {
+ public:
+  ImageSetBuilder(std::vector<std::string> classes, const ImageFolderOptions& o) : o_(o) {
+    if (o.channels != 1 && o.channels != 3) throw Error("typenet: image folder channels must be 1 or 3");
+    if ((o.resize_h > 0) != (o.resize_w > 0) || o.resize_h < 0 || o.resize_w < 0)
+      throw Error("typenet: image folder resize needs a positive height and width");
+    set_.class_names = std::move(classes);
+  }
+  // `name`: the image's file; `label`: its class's index.
+  void add(std::span<const std::uint8_t> encoded, const std::string& name, int label) {
+    if (label < 0 || label >= int(set_.class_names.size()))
+      throw Error("typenet: image " + name + " has class " + std::to_string(label) + " of " +
+                  std::to_string(set_.class_names.size()));
+    auto img = io::decode_image(encoded.data(), encoded.size(), name, o_.channels);
+    if (o_.resize_h && (img.shape.h != o_.resize_h || img.shape.w != o_.resize_w)) {
+      img.pixels = resize_image(img.pixels.data(), img.shape, o_.resize_h, o_.resize_w);
+      img.shape = Shape(o_.channels, o_.resize_h, o_.resize_w);
+    }
+    if (set_.size() == 0) {
+      set_.shape = img.shape;
+      first_ = name;
+    } else if (img.shape != set_.shape) {
+      throw Error("typenet: image " + name + " is " + img.shape.to_string() + " but " + first_ + " is " +
+                  set_.shape.to_string() + ": images of mixed sizes need a resize (--resize HxW)");
+    }
+    set_.push_back(img.pixels.data(), label);
+  }
+  const ImageSet& set() const { return set_; }
+  ImageSet take() { return std::move(set_); }
+
+ private:
+  ImageFolderOptions o_;
+  ImageSet set_;
+  std::string first_;  // the file that set the size
+};
+
 // Reads root/<class>/* for the given classes (all of root's when empty).
 inline ImageSet load_image_folder(const std::filesystem::path& root, const ImageFolderOptions& o = {},
                                   std::vector<std::string> classes = {}) {
   if (classes.empty()) classes = image_folder_classes(root);
-  if (o.channels != 1 && o.channels != 3) throw Error("typenet: image folder channels must be 1 or 3");
-  if ((o.resize_h > 0) != (o.resize_w > 0) || o.resize_h < 0 || o.resize_w < 0)
-    throw Error("typenet: image folder resize needs a positive height and width");
-  ImageSet set{Shape{}, {}, {}, classes};
-  std::filesystem::path first_file;
+  ImageSetBuilder builder(classes, o);
   for (int k = 0; k < int(classes.size()); ++k) {
     const auto dir = root / classes[std::size_t(k)];
     if (!std::filesystem::is_directory(dir))
@@ -60,23 +95,11 @@ inline ImageSet load_image_folder(const std::filesystem::path& root, const Image
     for (const auto& file : detail::sorted_entries(dir)) {
       if (std::filesystem::is_directory(file))
         throw Error("typenet: " + file.string() + " is a folder inside a class folder (expected only images)");
-      auto img = io::decode_image_file(file, o.channels);
-      if (o.resize_h && (img.shape.h != o.resize_h || img.shape.w != o.resize_w)) {
-        img.pixels = resize_image(img.pixels.data(), img.shape, o.resize_h, o.resize_w);
-        img.shape = Shape(o.channels, o.resize_h, o.resize_w);
-      }
-      if (set.size() == 0) {
-        set.shape = img.shape;
-        first_file = file;
-      } else if (img.shape != set.shape) {
-        throw Error("typenet: image " + file.string() + " is " + img.shape.to_string() + " but " + first_file.string() +
-                    " is " + set.shape.to_string() + ": images of mixed sizes need a resize (--resize HxW)");
-      }
-      set.push_back(img.pixels.data(), k);
+      builder.add(io::read_file(file, "image", std::uintmax_t(1) << 30), file.string(), k);
     }
   }
-  if (set.size() == 0) throw Error("typenet: image folder " + root.string() + " holds no images");
-  return set;
+  if (builder.set().size() == 0) throw Error("typenet: image folder " + root.string() + " holds no images");
+  return builder.take();
 }
 
 // root/train/<class>/... and root/test/<class>/... (or root/val/): the same classes in both.

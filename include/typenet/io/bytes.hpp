@@ -1,8 +1,9 @@
 #pragma once
-// Bytes and BytesReader: the contents of a checkpoint section (io/checkpoint.hpp), built and
-// read field by field — little-endian PODs and length-prefixed vectors, every read
-// bounds-checked, every error naming the file and the section. The state of each part of a
-// run (optimiser, batcher, callbacks) is written with these, next to the part itself.
+// Bytes and BytesReader: binary files (weights, io/weights.hpp) and checkpoint sections
+// (io/checkpoint.hpp), built and read field by field — little-endian PODs and
+// length-prefixed vectors, every read bounds-checked, every error naming the file (and the
+// section). The state of each part of a run (optimiser, batcher, callbacks) is written with
+// these, next to the part itself.
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -40,15 +41,26 @@ class Bytes {
   std::vector<char> b_;
 };
 
-// Reads a section's bytes back; running past its end, or a count the section cannot hold, is
-// an Error naming the file and the section.
+// Reads bytes back; running past their end, a count they cannot hold, or a bool that is
+// neither 0 nor 1 is an Error that begins with `where` ("checkpoint FILE section 'loop'").
 class BytesReader {
  public:
   BytesReader(std::span<const std::uint8_t> b, std::string where) : b_(b), where_(std::move(where)) {}
   template <class T> T get() {
-    T v;
-    take(&v, sizeof(T));
-    return v;
+    static_assert(std::is_trivially_copyable_v<T>);
+    if constexpr (std::is_same_v<T, bool>) {  // any other byte would be an invalid bool
+      const auto byte = get<std::uint8_t>();
+      if (byte > 1) fail("holds " + std::to_string(byte) + " where a flag (0 or 1) belongs");
+      return byte == 1;
+    } else {
+      T v;
+      take(&v, sizeof(T));
+      return v;
+    }
+  }
+  template <class T> void get_raw(std::span<T> out) {  // the elements alone, no count
+    static_assert(std::is_trivially_copyable_v<T> && !std::is_same_v<T, bool>);
+    take(out.data(), out.size_bytes());
   }
   template <class T> std::vector<T> get_values(std::size_t expected = std::size_t(-1)) {
     const auto n = get<std::uint64_t>();
@@ -56,21 +68,23 @@ class BytesReader {
     if (expected != std::size_t(-1) && n != expected)
       fail("holds " + std::to_string(n) + " values where this run has " + std::to_string(expected));
     std::vector<T> v(n);
-    take(v.data(), n * sizeof(T));
+    get_raw(std::span<T>(v));
     return v;
   }
   std::string get_text() {
     const auto v = get_values<char>();
     return {v.begin(), v.end()};
   }
+  std::size_t left() const { return b_.size() - at_; }
   void expect_end() const {
     if (at_ != b_.size()) fail("has " + std::to_string(b_.size() - at_) + " bytes more than expected");
   }
-  [[noreturn]] void fail(const std::string& why) const { throw Error("typenet: checkpoint " + where_ + " " + why); }
+  [[noreturn]] void fail(const std::string& why) const { throw Error("typenet: " + where_ + " " + why); }
 
  private:
   void take(void* dst, std::size_t n) {
     if (n > b_.size() - at_) fail("is truncated");
+    if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not see
     std::memcpy(dst, b_.data() + at_, n);
     at_ += n;
   }

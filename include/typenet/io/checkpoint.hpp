@@ -37,25 +37,21 @@ class CheckpointWriter {
     add(name, b);
   }
   void write(const std::filesystem::path& file) const {
-    Bytes out;
-    for (char c : checkpoint_magic) out.put(c);
-    out.put(checkpoint_version).put(std::uint32_t(sections_.size()));
-    std::vector<char> all = out.data();
-    const auto append = [&](const void* p, std::size_t n) {
-      all.insert(all.end(), static_cast<const char*>(p), static_cast<const char*>(p) + n);
-    };
-    for (const auto& [name, bytes] : sections_) {
-      const auto len = std::uint32_t(name.size());
-      const std::uint64_t size = bytes.size(), sum = fnv1a(bytes.data(), bytes.size());
-      append(&len, 4);
-      append(name.data(), name.size());
-      append(&size, 8);
-      append(&sum, 8);
-      append(bytes.data(), bytes.size());
-    }
-    const std::uint64_t total = fnv1a(all.data(), all.size());
-    append(&total, 8);
+    const std::vector<char> all = bytes();
     write_atomically(file, std::span<const char>(all.data(), all.size()), "checkpoint");
+  }
+  // The file's bytes, as write() stores them.
+  std::vector<char> bytes() const {
+    Bytes out;
+    out.put_raw(std::span<const char>(checkpoint_magic, 8)).put(checkpoint_version).put(std::uint32_t(sections_.size()));
+    for (const auto& [name, content] : sections_)
+      out.put(std::uint32_t(name.size()))
+          .put_raw(std::span<const char>(name.data(), name.size()))
+          .put(std::uint64_t(content.size()))
+          .put(std::uint64_t(fnv1a(content.data(), content.size())))
+          .put_raw(std::span<const char>(content));
+    out.put(std::uint64_t(fnv1a(out.data().data(), out.data().size())));
+    return out.data();
   }
 
  private:
@@ -64,29 +60,33 @@ class CheckpointWriter {
 
 class CheckpointReader {
  public:
-  explicit CheckpointReader(const std::filesystem::path& file) : file_(file), raw_(read_file(file, "checkpoint")) {
-    const auto fail = [&](const std::string& why) { throw Error("typenet: checkpoint " + file.string() + ": " + why); };
+  explicit CheckpointReader(const std::filesystem::path& file)
+      : CheckpointReader(read_file(file, "checkpoint"), file.string()) {}
+  // A checkpoint already in memory; `name` stands for its file in messages.
+  CheckpointReader(std::vector<std::uint8_t> raw, std::string name) : name_(std::move(name)), raw_(std::move(raw)) {
+    const auto fail = [&](const std::string& why) { throw Error("typenet: checkpoint " + name_ + ": " + why); };
     if (raw_.size() < 24 || std::memcmp(raw_.data(), checkpoint_magic, 8) != 0)
       fail("not a typenet checkpoint (bad magic or too short)");
     std::uint64_t total;
     std::memcpy(&total, raw_.data() + raw_.size() - 8, 8);
     if (fnv1a(raw_.data(), raw_.size() - 8) != total) fail("checksum mismatch: the file is corrupted or truncated");
-    BytesReader r(std::span<const std::uint8_t>(raw_.data() + 8, raw_.size() - 16), file.string() + " header");
+    BytesReader r(std::span<const std::uint8_t>(raw_.data() + 8, raw_.size() - 16), "checkpoint " + name_ + " header");
     if (const auto v = r.get<std::uint32_t>(); v != checkpoint_version)
       fail("format version " + std::to_string(v) + ", this build reads version " + std::to_string(checkpoint_version));
     const auto count = r.get<std::uint32_t>();
     std::size_t at = 16;
     for (std::uint32_t i = 0; i < count; ++i) {
-      BytesReader h(std::span<const std::uint8_t>(raw_.data() + at, raw_.size() - 8 - at), file.string() + " section table");
+      BytesReader h(std::span<const std::uint8_t>(raw_.data() + at, raw_.size() - 8 - at),
+                    "checkpoint " + name_ + " section table");
       const auto len = h.get<std::uint32_t>();
       if (len > 256) fail("a section name of " + std::to_string(len) + " bytes");
       std::string name(len, '\0');
-      for (auto& ch : name) ch = h.get<char>();
+      h.get_raw(std::span<char>(name.data(), name.size()));
       const auto size = h.get<std::uint64_t>(), sum = h.get<std::uint64_t>();
       at += 4 + len + 16;
       if (size > raw_.size() - 8 - at) fail("section '" + name + "' runs past the end of the file");
       if (fnv1a(raw_.data() + at, size) != sum) fail("section '" + name + "' is corrupted (checksum mismatch)");
-      sections_[name] = {at, std::size_t(size)};
+      if (!sections_.emplace(name, std::pair{at, std::size_t(size)}).second) fail("holds section '" + name + "' twice");
       at += size;
     }
     if (at != raw_.size() - 8) fail("has bytes after its last section");
@@ -95,11 +95,11 @@ class CheckpointReader {
   bool has(const std::string& name) const { return sections_.count(name) > 0; }
   BytesReader section(const std::string& name) const {
     const auto it = sections_.find(name);
-    if (it == sections_.end()) throw Error("typenet: checkpoint " + file_.string() + " has no section '" + name + "'");
+    if (it == sections_.end()) throw Error("typenet: checkpoint " + name_ + " has no section '" + name + "'");
     return BytesReader(std::span<const std::uint8_t>(raw_.data() + it->second.first, it->second.second),
-                       file_.string() + " section '" + name + "'");
+                       "checkpoint " + name_ + " section '" + name + "'");
   }
-  const std::filesystem::path& file() const { return file_; }
+  const std::string& name() const { return name_; }  // its file
   std::vector<std::pair<std::string, std::size_t>> sections() const {  // name, bytes
     std::vector<std::pair<std::string, std::size_t>> v;
     for (const auto& [name, at] : sections_) v.emplace_back(name, at.second);
@@ -107,7 +107,7 @@ class CheckpointReader {
   }
 
  private:
-  std::filesystem::path file_;
+  std::string name_;
   std::vector<std::uint8_t> raw_;
   std::map<std::string, std::pair<std::size_t, std::size_t>> sections_;
 };

@@ -29,7 +29,7 @@ inline void save_raw(const std::filesystem::path& file, const std::string& arch,
                 ": some values are NaN or infinite (a diverged run); the previous file is kept");
   Bytes out;  // the same field writer as checkpoints (io/bytes.hpp)
   out.put_raw(std::span<const char>(magic, 8)).put(format_version).put(fnv1a(arch.data(), arch.size()));
-  out.put(std::uint64_t(arch.size())).put_raw(std::span<const char>(arch.data(), arch.size()));
+  out.put_text(arch);
   out.put(std::uint64_t(params.size())).put(std::uint64_t(state.size())).put_raw(params).put_raw(state);
   std::vector<char> b = out.data();
   const std::uint64_t sum = fnv1a(b.data(), b.size());
@@ -37,48 +37,43 @@ inline void save_raw(const std::filesystem::path& file, const std::string& arch,
   write_atomically(file, std::span<const char>(b.data(), b.size()), "weights");
 }
 
-inline void load_raw(const std::filesystem::path& file, const std::string& arch, std::span<float> params,
-                     std::span<float> state) {
-  const auto b = read_file(file, "weights file");
-  auto fail = [&](const std::string& why) { throw Error("typenet: weights file " + file.string() + ": " + why); };
-  std::size_t at = 0;
-  auto get = [&](void* dst, std::size_t n) {
-    if (at + n > b.size()) fail("truncated (" + std::to_string(b.size()) + " bytes)");
-    std::memcpy(dst, b.data() + at, n);
-    at += n;
-  };
-  char m[8];
-  get(m, 8);
-  if (std::memcmp(m, magic, 8) != 0) fail("not a typenet weights file (bad magic)");
+// Checks a weights file's bytes against the model (architecture, counts, checksum, finite
+// values) and only then copies them into params and state; `name` is the file, for messages.
+inline void parse_weights(std::span<const std::uint8_t> b, const std::string& name, const std::string& arch,
+                          std::span<float> params, std::span<float> state) {
+  const auto fail = [&](const std::string& why) { throw Error("typenet: weights file " + name + ": " + why); };
+  constexpr std::size_t header = 8 + 4, footer = 8;  // magic and version; checksum
+  if (b.size() < header + footer) fail("truncated (" + std::to_string(b.size()) + " bytes)");
+  if (std::memcmp(b.data(), magic, 8) != 0) fail("not a typenet weights file (bad magic)");
   std::uint32_t version;
-  get(&version, 4);
+  std::memcpy(&version, b.data() + 8, 4);
   if (version != format_version) fail("format version " + std::to_string(version) + ", this build reads version 1");
-  if (b.size() < at + 8) fail("truncated");
   std::uint64_t sum;
-  std::memcpy(&sum, b.data() + b.size() - 8, 8);
-  if (fnv1a(b.data(), b.size() - 8) != sum) fail("checksum mismatch: the file is corrupted or truncated");
-  std::uint64_t fingerprint, arch_len, np, ns;
-  get(&fingerprint, 8);
-  get(&arch_len, 8);
-  if (arch_len > b.size()) fail("corrupted header");
-  std::string file_arch(arch_len, '\0');
-  get(file_arch.data(), arch_len);
+  std::memcpy(&sum, b.data() + b.size() - footer, 8);
+  if (fnv1a(b.data(), b.size() - footer) != sum) fail("checksum mismatch: the file is corrupted or truncated");
+  BytesReader r(b.subspan(header, b.size() - header - footer), "weights file " + name);
+  const auto fingerprint = r.get<std::uint64_t>();
+  const std::string file_arch = r.get_text();
   if (fingerprint != fnv1a(arch.data(), arch.size()) || file_arch != arch)
     fail("it holds another architecture.\n  file:  " + file_arch + "\n  model: " + arch);
-  get(&np, 8);
-  get(&ns, 8);
+  const auto np = r.get<std::uint64_t>(), ns = r.get<std::uint64_t>();
   if (np != params.size() || ns != state.size())
     fail("holds " + std::to_string(np) + " parameters, the model has " + std::to_string(params.size()));
-  if (b.size() != at + params.size_bytes() + state.size_bytes() + 8)
+  if (r.left() != params.size_bytes() + state.size_bytes())
     fail("holds " + std::to_string(b.size()) + " bytes, expected " +
-         std::to_string(at + params.size_bytes() + state.size_bytes() + 8));
+         std::to_string(b.size() - r.left() + params.size_bytes() + state.size_bytes()));
   std::vector<float> p(params.size()), st(state.size());
-  get(p.data(), params.size_bytes());
-  get(st.data(), state.size_bytes());
+  r.get_raw(std::span<float>(p));
+  r.get_raw(std::span<float>(st));
   if (!all_finite(std::span<const float>(p)) || !all_finite(std::span<const float>(st)))
     fail("some values are NaN or infinite (saved from a diverged run?)");
   std::copy(p.begin(), p.end(), params.begin());  // the model changes only when the whole file is good
   std::copy(st.begin(), st.end(), state.begin());
+}
+
+inline void load_raw(const std::filesystem::path& file, const std::string& arch, std::span<float> params,
+                     std::span<float> state) {
+  parse_weights(read_file(file, "weights file"), file.string(), arch, params, state);
 }
 
 template <class M> void save(const std::filesystem::path& file, const M& model) {

@@ -12,9 +12,9 @@
 
 namespace typenet {
 
-inline SweepSpace read_sweep_json(const std::filesystem::path& file) {
-  const std::string text = io::read_text_file(file, "sweep file", 1 << 20);
-  const auto fail = [&](const std::string& why) -> void { throw Error("typenet: sweep file " + file.string() + ": " + why); };
+// `name` is the file the text came from, for messages.
+inline SweepSpace parse_sweep_json(const std::string& text, const std::string& name) {
+  const auto fail = [&](const std::string& why) -> void { throw Error("typenet: sweep file " + name + ": " + why); };
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -58,6 +58,10 @@ inline SweepSpace read_sweep_json(const std::filesystem::path& file) {
   }
   check_space(s);
   return s;
+}
+
+inline SweepSpace read_sweep_json(const std::filesystem::path& file) {
+  return parse_sweep_json(io::read_text_file(file, "sweep file", 1 << 20), file.string());
 }
 
 }  // namespace typenet

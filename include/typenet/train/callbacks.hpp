@@ -2,10 +2,12 @@
 // Callbacks: plain objects with on_epoch_end(stats, model, control) and optionally
 // on_train_end(model), passed to fit() as a pack and called through a fold expression — per
 // epoch, never per step, and never through a virtual call.
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 #include "typenet/core/error.hpp"
 #include "typenet/io/bytes.hpp"
@@ -46,10 +48,12 @@ struct EarlyStopping {
 
   static constexpr const char* state_name = "early_stopping";
   void save_state(io::Bytes& b) const { b.put(best).put(best_epoch).put(waited).put_values(best_params).put_values(best_state); }
-  void load_state(io::BytesReader r) {
+  template <class M> void load_state(io::BytesReader r, const M& model) {
     best = r.get<double>(), best_epoch = r.get<int>(), waited = r.get<int>();
     best_params = r.get_values<float>(), best_state = r.get_values<float>();
     r.expect_end();
+    if (!best_params.empty() && (best_params.size() != model.params().size() || best_state.size() != model.state().size()))
+      r.fail("holds best weights of another network");
   }
 
   template <class M>
@@ -161,33 +165,46 @@ struct HistoryWriter {
   }
 };
 
-// Reads back a history.csv written by HistoryWriter ("null" is NaN); a file in another
-// format is an error naming it.
-inline std::vector<EpochStats> read_history_csv(const std::filesystem::path& file) {
-  std::istringstream in(io::read_text_file(file, "history", 1 << 28));
+// Reads back the text of a history.csv written by HistoryWriter ("null" is NaN); text in
+// another format is an error naming its file (`name`).
+inline std::vector<EpochStats> parse_history_csv(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line != HistoryWriter::columns)
-    throw Error("typenet: " + file.string() + " is not a typenet history (expected the header " +
-                HistoryWriter::columns + ")");
+    throw Error("typenet: " + name + " is not a typenet history (expected the header " + HistoryWriter::columns + ")");
   std::vector<EpochStats> rows;
-  while (std::getline(in, line)) {
+  for (long line_no = 2; std::getline(in, line); ++line_no) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // edited on Windows
     if (line.empty()) continue;
+    const auto fail = [&](const std::string& why) {
+      throw Error("typenet: " + name + " line " + std::to_string(line_no) + ": " + why);
+    };
     double v[8];
-    std::size_t at = 0;
-    for (int i = 0; i < 8; ++i) {
+    std::size_t at = 0, cells = 0;
+    for (; at <= line.size(); ++cells) {
       const std::size_t end = std::min(line.find(',', at), line.size());
-      const std::string cell = line.substr(at, end - at);
-      try {
-        v[i] = cell == "null" ? NAN : std::stod(cell);
-      } catch (const std::exception&) {
-        throw Error("typenet: " + file.string() + ": bad value '" + cell + "' in line " + std::to_string(rows.size() + 2));
+      if (cells == 8) fail("more than 8 values");
+      const std::string_view cell = std::string_view(line).substr(at, end - at);
+      double& x = v[cells];
+      if (cell == "null") {
+        x = NAN;
+      } else {
+        const auto [stop, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), x);
+        if (ec != std::errc() || stop != cell.data() + cell.size() || cell.empty())
+          fail("bad value '" + std::string(cell) + "'");
       }
       at = end + 1;
     }
+    if (cells != 8) fail(std::to_string(cells) + " values, expected 8");
+    if (!(v[0] >= 0 && v[0] <= 1e9 && v[0] == std::floor(v[0]))) fail("the epoch is not a whole number");
     rows.push_back({.epoch = int(v[0]), .loss = v[1], .accuracy = v[2], .val_loss = v[3], .val_accuracy = v[4],
                     .images_per_s = v[6], .seconds = v[7], .lr = float(v[5])});
   }
   return rows;
+}
+
+inline std::vector<EpochStats> read_history_csv(const std::filesystem::path& file) {
+  return parse_history_csv(io::read_text_file(file, "history", 1 << 28), file.string());
 }
 
 }  // namespace typenet

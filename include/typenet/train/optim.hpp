@@ -20,10 +20,13 @@ struct SGD {
   std::vector<float> velocity;
 
   void save_state(io::Bytes& b) const { b.put_values(velocity).put_values(scale); }
-  void load_state(io::BytesReader r) {
+  // `params`: the model's parameter count; each vector is empty (not begun) or that long.
+  void load_state(io::BytesReader r, std::size_t params) {
     velocity = r.get_values<float>();
     scale = r.get_values<float>();
     r.expect_end();
+    if (!velocity.empty() && velocity.size() != params) r.fail("holds momentum for another network");
+    if (!scale.empty() && scale.size() != params) r.fail("holds gradient scales for another network");
   }
 
   void step(std::span<float> p, std::span<const float> g, float lr) {
@@ -58,11 +61,13 @@ struct AdamW {
   long t = 0;
 
   void save_state(io::Bytes& b) const { b.put_values(m).put_values(v).put(t); }
-  void load_state(io::BytesReader r) {
+  void load_state(io::BytesReader r, std::size_t params) {
     m = r.get_values<float>();
     v = r.get_values<float>(m.size());
     t = r.get<long>();
     r.expect_end();
+    if (!m.empty() && m.size() != params) r.fail("holds moments for another network");
+    if (t < 0 || (m.empty() && t != 0)) r.fail("holds step " + std::to_string(t));
   }
 
   void step(std::span<float> p, std::span<const float> g, float lr) {

@@ -12,6 +12,7 @@
 //   hook.I.NAME    each hook's own state (early stopping, plateau, checkpoint-best, lookahead, ...)
 // Timings (seconds, images/s) are measurements, not state: a resumed run has its own.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <string>
 #include <tuple>
@@ -53,11 +54,15 @@ void save_hooks(io::CheckpointWriter& w, std::index_sequence<I...>, const Hooks&
   };
   (one(I, hooks), ...);
 }
-template <class... Hooks, std::size_t... I>
-void load_hooks(const io::CheckpointReader& r, std::index_sequence<I...>, Hooks&... hooks) {
+// A hook whose state depends on the network's size gets the model to check it against.
+template <class M, class... Hooks, std::size_t... I>
+void load_hooks(const io::CheckpointReader& r, const M& model, std::index_sequence<I...>, Hooks&... hooks) {
   const auto one = [&](auto i, auto& h) {
     using H = std::remove_cvref_t<decltype(h)>;
-    if constexpr (has_state<H>) h.load_state(r.section(hook_section<H>(i)));
+    if constexpr (requires(io::BytesReader b) { h.load_state(b, model); })
+      h.load_state(r.section(hook_section<H>(i)), model);
+    else if constexpr (has_state<H>)
+      h.load_state(r.section(hook_section<H>(i)));
   };
   (one(I, hooks), ...);
 }
@@ -92,16 +97,16 @@ ResumePoint load_run_state(const io::CheckpointReader& r, M& model, Optimizer& o
                            std::vector<EpochStats>& history, Hooks&... hooks) {
   const std::string arch = r.section("architecture").get_text();
   if (arch != architecture<typename M::network>())
-    throw Error("typenet: checkpoint " + r.file().string() + " holds another network.\n  file:  " + arch +
+    throw Error("typenet: checkpoint " + r.name() + " holds another network.\n  file:  " + arch +
                 "\n  model: " + architecture<typename M::network>());
   const auto params = r.section("params").get_values<float>(model.params().size());
   const auto state = r.section("state").get_values<float>(model.state().size());
   if (!all_finite(std::span<const float>(params)) || !all_finite(std::span<const float>(state)))
-    throw Error("typenet: checkpoint " + r.file().string() + " holds NaN or infinite weights");
+    throw Error("typenet: checkpoint " + r.name() + " holds NaN or infinite weights");
   std::copy(params.begin(), params.end(), model.params().begin());
   std::copy(state.begin(), state.end(), model.state().begin());
   model.set_rng_state(r.section("model.rng").get<std::uint64_t>());
-  opt.load_state(r.section("optimizer"));
+  opt.load_state(r.section("optimizer"), model.params().size());
   batcher.load_state(r.section("batcher"));
   auto loop = r.section("loop");
   const LoopState planned = st;
@@ -119,14 +124,20 @@ ResumePoint load_run_state(const io::CheckpointReader& r, M& model, Optimizer& o
   at.stats = loop.get<EpochStats>();
   loop.expect_end();
   if (st.steps_per_epoch != planned.steps_per_epoch || st.total_steps != planned.total_steps)
-    throw Error("typenet: checkpoint " + r.file().string() + " is of a run of " + std::to_string(st.total_steps) +
+    throw Error("typenet: checkpoint " + r.name() + " is of a run of " + std::to_string(st.total_steps) +
                 " steps, " + std::to_string(st.steps_per_epoch) + " per epoch; this one has " +
                 std::to_string(planned.total_steps) + ", " + std::to_string(planned.steps_per_epoch) +
                 " per epoch (another batch size, data or epoch count)");
-  if (st.step < 0 || st.step > st.total_steps || at.next_batch < 0 || at.next_batch >= st.steps_per_epoch + 1)
+  if (st.step < 0 || st.step > st.total_steps || at.next_batch < 0 || at.next_batch > st.steps_per_epoch ||
+      st.epoch < 0 || long(st.epoch) > st.total_steps + 1 || at.seen < 0)
     loop.fail("holds a step outside the run");
+  if (st.frozen_nodes > M::network::node_count)
+    loop.fail("freezes " + std::to_string(st.frozen_nodes) + " nodes of a network of " +
+              std::to_string(M::network::node_count));
+  if (!(st.control.lr_scale > 0) || !std::isfinite(st.control.lr_scale))
+    loop.fail("holds a learning-rate scale of " + std::to_string(st.control.lr_scale));
   history = r.section("history").get_values<EpochStats>();
-  detail::load_hooks(r, std::index_sequence_for<Hooks...>{}, hooks...);
+  detail::load_hooks(r, std::as_const(model), std::index_sequence_for<Hooks...>{}, hooks...);
   return at;
 }
 

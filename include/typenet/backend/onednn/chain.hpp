@@ -15,6 +15,12 @@ namespace typenet::onednn {
 
 template <class N> using kernel_t = Kernel<typename N::layer::op, typename N::layer, N::in>;
 
+// Every node's kernel keeps the contract (context.hpp); the instantiation names the layer.
+template <class N> constexpr bool kernel_keeps_contract() {
+  static_assert(NodeKernel<kernel_t<N>>, "typenet: this oneDNN kernel breaks the kernel contract (backend/onednn/context.hpp)");
+  return true;
+}
+
 // "node 3 (Conv on (64,32,32))": how errors name a node.
 template <class N> std::string node_label(std::size_t i) {
   return "node " + std::to_string(i) + " (" + N::layer::name + " on " + N::in.to_string() + ")";
@@ -24,6 +30,7 @@ template <class Nodes> struct Chain;
 
 template <class... Ns>
 struct Chain<List<Ns...>> {
+  static_assert((kernel_keeps_contract<Ns>() && ...));
   static constexpr std::size_t size = sizeof...(Ns);
   static constexpr std::array<long, size + 1> param_offset = [] {
     std::array<long, size + 1> a{};

@@ -4,6 +4,7 @@
 // hyperparameters and the random generator of dropout.
 #include <dnnl.hpp>
 #include <algorithm>
+#include <concepts>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -113,12 +114,24 @@ struct Slices {
   float* state;
 };
 
-// The kernel contract, one specialisation per op in this folder (conv.hpp, pool.hpp, ...):
-//   memory dst, diff_dst;                                  what the next kernel reads and writes
-//   memory::desc plan(Context&, const memory::desc& src, bool src_needs_grad)   primitives, once
-//   void bind(Context&, const Io&, Slices)                 memories and argument lists, once
-//   void prepare_inference(Context&)                       after the parameters changed
-//   void forward(Context&, bool training);  void backward(Context&)
+// The kernel contract, one specialisation of Kernel per op in this folder (conv.hpp, pool.hpp, ...):
+//   memory dst, diff_dst                                   what the next kernel reads and writes
+//   plan(Context&, const memory::desc& src, bool src_needs_grad) -> dst's desc   primitives, once
+//   bind(Context&, const Io&, Slices)                      memories and argument lists, once
+//   prepare_inference(Context&)                            after the parameters changed
+//   forward(Context&, bool training), backward(Context&)
+// and optionally backward_weights_only(Context&), for the first trained node after a frozen prefix.
+template <class K>
+concept NodeKernel = requires(K k, Context& c, const memory::desc& d, const Io& io, Slices s, bool b) {
+  { k.dst } -> std::same_as<memory&>;
+  { k.diff_dst } -> std::same_as<memory&>;
+  { k.plan(c, d, b) } -> std::convertible_to<memory::desc>;
+  k.bind(c, io, s);
+  k.prepare_inference(c);
+  k.forward(c, b);
+  k.backward(c);
+};
+
 // A layer with no specialisation fails with one typenet: line; the compiler's "required from
 // Kernel<op, Layer, Shape>" names the layer. The stubs keep the rest of the build quiet.
 template <class Op, class L, Shape In>

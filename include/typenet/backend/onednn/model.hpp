@@ -2,6 +2,8 @@
 // The oneDNN executor of a network: primitives planned once for a batch size, memories bound
 // once; a step is a fixed list of primitive executions. Inputs and outputs are plain NCHW / NC.
 #include <omp.h>
+#include <span>
+#include <vector>
 #include "typenet/backend/onednn/batch_norm.hpp"
 #include "typenet/backend/onednn/chain.hpp"
 #include "typenet/backend/onednn/conv.hpp"
@@ -19,7 +21,8 @@ namespace typenet::onednn {
 template <class Net>
 class Executor {
  public:
-  Executor(const ModelOptions& o, float* params, float* grads, float* state) {
+  explicit Executor(const ModelOptions& o)
+      : params_(Net::param_count), grads_(Net::param_count), state_(Net::state_count) {
     const int batch = o.batch;
     ctx_.batch = batch;
     ctx_.rng = Rng(o.seed ^ 0xD5A8u);
@@ -31,7 +34,7 @@ class Executor {
     if (o.input_grad) input_grad_ = ctx_.make(plain_desc(batch, Net::input_shape));
     chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
     ctx_.allocate_scratchpad();
-    chain_.bind(ctx_, {input_, input_grad_}, {params, grads, state});
+    chain_.bind(ctx_, {input_, input_grad_}, {params_.data(), grads_.data(), state_.data()});
     output_ = ctx_.make(plain_desc(batch, Net::output_shape));
     diff_output_ = ctx_.make(plain_desc(batch, Net::output_shape));
     to_output_ = Step(dnnl::reorder(chain_.dst(), output_), {{DNNL_ARG_FROM, &chain_.dst()}, {DNNL_ARG_TO, &output_}});
@@ -41,6 +44,12 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
+  // The flat buffers (model.hpp), owned here: the kernels' weight memories wrap them.
+  std::span<float> params() { return params_; }
+  std::span<float> grads() { return grads_; }
+  std::span<float> state() { return state_; }
+  std::span<const float> params() const { return params_; }
+  std::span<const float> state() const { return state_; }
   float* input() { return static_cast<float*>(input_.get_data_handle()); }
   const float* output() const { return static_cast<const float*>(output_.get_data_handle()); }
   float* diff_output() { return static_cast<float*>(diff_output_.get_data_handle()); }
@@ -61,6 +70,7 @@ class Executor {
   }
 
  private:
+  std::vector<float> params_, grads_, state_;  // first: the kernels bound below point into them
   Context ctx_;
   Chain<typename Net::nodes> chain_;
   memory input_, input_grad_, output_, diff_output_;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <boost/hana/at.hpp>
+#include <span>
+#include <vector>
 #include <boost/hana/tuple.hpp>
 #include <utility>
 #include "typenet/backend/reference/kernels.hpp"
@@ -15,10 +17,18 @@ namespace typenet::reference {
 
 template <class T, class N> using kernel_t = Kernel<T, typename N::layer::op, typename N::layer, N::in>;
 
+// Every node's kernel keeps the contract (context.hpp); the instantiation names the layer.
+template <class T, class N> constexpr bool kernel_keeps_contract() {
+  static_assert(NodeKernel<kernel_t<T, N>, T>,
+                "typenet: this reference kernel breaks the kernel contract (backend/reference/context.hpp)");
+  return true;
+}
+
 template <class T, class Nodes> struct Chain;
 
 template <class T, class... Ns>
 struct Chain<T, List<Ns...>> {
+  static_assert((kernel_keeps_contract<T, Ns>() && ...));
   static constexpr std::size_t size = sizeof...(Ns);
   boost::hana::tuple<kernel_t<T, Ns>...> kernels;
   std::array<std::vector<T>, size> out, dout;
@@ -104,8 +114,8 @@ struct Kernel<T, op::Residual, L, In> {
 template <class T, class Net>
 class Executor {
  public:
-  Executor(const ModelOptions& o, T* params, T* grads, T* state)
-      : params_(params), grads_(grads), state_(state), input_grad_(o.input_grad) {
+  explicit Executor(const ModelOptions& o)
+      : params_(Net::param_count), grads_(Net::param_count), state_(Net::state_count), input_grad_(o.input_grad) {
     ctx_.batch = o.batch;
     ctx_.bn_momentum = o.bn_momentum;
     ctx_.bn_eps = o.bn_eps;
@@ -116,6 +126,12 @@ class Executor {
     output_.assign(o.batch * Net::output_shape.size(), T(0));
     doutput_.assign(o.batch * Net::output_shape.size(), T(0));
   }
+  // The flat buffers (model.hpp), owned here as every backend owns its own.
+  std::span<T> params() { return params_; }
+  std::span<T> grads() { return grads_; }
+  std::span<T> state() { return state_; }
+  std::span<const T> params() const { return params_; }
+  std::span<const T> state() const { return state_; }
   T* input() { return input_.data(); }
   const T* output() const { return output_.data(); }
   T* diff_output() { return doutput_.data(); }
@@ -123,16 +139,18 @@ class Executor {
   void prepare_inference() {}
   Rng& rng() { return ctx_.rng; }  // dropout masks
   void forward(bool training) {
-    const T* y = chain_.forward(ctx_, input_.data(), params_, state_, training);
+    const T* y = chain_.forward(ctx_, input_.data(), params_.data(), state_.data(), training);
     std::copy(y, y + output_.size(), output_.begin());
   }
   // The plain reference computes every gradient; a frozen prefix (first_node > 0) changes nothing.
-  void backward(std::size_t /*first_node*/ = 0) { chain_.backward(ctx_, doutput_.data(), dinput_.data(), params_, grads_); }
+  void backward(std::size_t /*first_node*/ = 0) {
+    chain_.backward(ctx_, doutput_.data(), dinput_.data(), params_.data(), grads_.data());
+  }
 
  private:
   Context ctx_;
   Chain<T, typename Net::nodes> chain_;
-  T *params_, *grads_, *state_;
+  std::vector<T> params_, grads_, state_;
   bool input_grad_;
   std::vector<T> input_, dinput_, output_, doutput_;
 };

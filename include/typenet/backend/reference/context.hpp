@@ -17,9 +17,17 @@ struct Context {
   Rng rng{0};
 };
 
-// The kernel contract: setup(batch), forward(ctx, x, y, params, state, training),
-// backward(ctx, x, y, dy, dx, params, dparams), one specialisation per op. A layer with none
-// fails with one typenet: line; "required from Kernel<T, op, Layer, Shape>" names the layer.
+// The kernel contract, one specialisation of Kernel per op: setup(batch), then
+// forward(ctx, x, y, params, state, training) and backward(ctx, x, y, dy, dx, params, dparams).
+template <class K, class T>
+concept NodeKernel = requires(K k, Context& c, const T* in, T* out, bool b) {
+  k.setup(1);
+  k.forward(c, in, out, in, out, b);
+  k.backward(c, in, in, in, out, in, out);
+};
+
+// A layer with none fails with one typenet: line; "required from Kernel<T, op, Layer, Shape>"
+// names the layer.
 template <class T, class Op, class L, Shape In>
 struct Kernel {
   static_assert(always_false<L>,
