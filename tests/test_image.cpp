@@ -55,3 +55,16 @@ TEST_CASE("a JPEG with an oversized Huffman table is refused before stb reads it
   CHECK_THAT(test::error_of([&] { io::read_image_size(bad.data(), bad.size(), "filled.jpg"); }),
              Catch::Contains("a Huffman table of"));
 }
+
+// stb would allocate whatever a PNG chunk claims (found by tests/fuzz/fuzz_image.cpp): a chunk
+// longer than the file is refused before that.
+TEST_CASE("a PNG whose chunk runs past the end of the file is refused before stb allocates for it", "[image]") {
+  auto png = io::read_file(fixtures / "cifar_test0_cat.png", "image");
+  std::size_t idat = 8;
+  while (idat + 8 <= png.size() && !std::equal(png.begin() + std::ptrdiff_t(idat + 4), png.begin() + std::ptrdiff_t(idat + 8), "IDAT"))
+    idat += 12 + (std::size_t(png[idat]) << 24 | std::size_t(png[idat + 1]) << 16 | std::size_t(png[idat + 2]) << 8 | png[idat + 3]);
+  REQUIRE(idat + 8 <= png.size());
+  png[idat] = 0x7F;  // about 2 GB
+  CHECK_THAT(test::error_of([&] { io::decode_image(png.data(), png.size(), "long_chunk.png"); }),
+             Catch::Contains("long_chunk.png") && Catch::Contains("runs past the end of the file"));
+}
