@@ -3,6 +3,7 @@
 
   /usr/bin/python3 benchmarks/side_by_side.py [--runs 2] [--models SeedModel7,Airbench94,ResNet18]
                                               [--modes train,infer,latency] [--batch 256] [--threads 2]
+                                              [--typenet NAME=BIN,NAME=BIN]
 
 PyTorch (Debian's python3-torch) runs at its best: libjemalloc2 preloaded with decay disabled
 (the script re-executes itself under it), 2 threads, NCHW and channels_last, f32 and bf16
@@ -13,6 +14,9 @@ Mode latency is batch 1, the median of single calls in ms; PyTorch's peer there 
 eager and TorchScript frozen for inference (torch.jit.optimize_for_inference), NCHW and
 channels_last, in f32 and in bf16 (weights and input converted: autocast does not survive
 freezing); its ratio is PyTorch ms / typenet ms.
+With --typenet old=/tmp/old/typenet,new=build/bin/typenet, two typenet builds are measured in the
+same runs, right after the same PyTorch measurement (in alternating order from run to run), so
+their ratios share one peer: the fair way to compare a change against the code before it.
 """
 import argparse, os, re, subprocess, sys, time
 
@@ -138,8 +142,8 @@ def torch_latency_ms(name, dtype, channels_last, frozen, calls=900, max_seconds=
     return ms[len(ms) // 2]
 
 
-def typenet_latency_ms(name, dtype, threads):
-    out = subprocess.run([TYPENET, "bench", "--model", name, "--mode", "latency", "--dtype", dtype,
+def typenet_latency_ms(binary, name, dtype, threads):
+    out = subprocess.run([binary, "bench", "--model", name, "--mode", "latency", "--dtype", dtype,
                           "--threads", str(threads), "--repeats", "3"], capture_output=True, text=True)
     m = re.search(r"latency_ms_median=([0-9.]+)", out.stdout)
     if not m:
@@ -147,8 +151,8 @@ def typenet_latency_ms(name, dtype, threads):
     return float(m.group(1)), out.stdout.strip()
 
 
-def typenet_img_s(name, mode, dtype, batch, threads):
-    out = subprocess.run([TYPENET, "bench", "--model", name, "--mode", mode, "--dtype", dtype, "--batch", str(batch),
+def typenet_img_s(binary, name, mode, dtype, batch, threads):
+    out = subprocess.run([binary, "bench", "--model", name, "--mode", mode, "--dtype", dtype, "--batch", str(batch),
                           "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
     m = re.search(r"img_s=([0-9.]+)", out.stdout)
     if not m:
@@ -164,10 +168,12 @@ def main():
     ap.add_argument("--dtypes", default="f32,bf16")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--typenet", default=f"typenet={TYPENET}", help="NAME=BIN[,NAME=BIN...]: the builds to measure")
     a = ap.parse_args()
+    builds = [tuple(b.split("=", 1)) for b in a.typenet.split(",")]
     torch.set_num_threads(a.threads)
     print(f"# torch {torch.__version__}, threads {a.threads}, batch {a.batch}, runs {a.runs}, "
-          f"LD_PRELOAD={os.environ.get('LD_PRELOAD', '')}", flush=True)
+          f"LD_PRELOAD={os.environ.get('LD_PRELOAD', '')}, typenet builds {builds}", flush=True)
     best = {}
     for run in range(a.runs):
         for name in a.models.split(","):
@@ -181,11 +187,12 @@ def main():
                                 best[k] = min(best.get(k, 1e30), v)
                                 print(f"run {run} torch  {name} latency {dtype} {'channels_last' if cl else 'nchw'} "
                                       f"{'frozen' if frozen else 'eager'}: {v:.4f} ms", flush=True)
-                        v, line = typenet_latency_ms(name, dtype, a.threads)
-                        print(f"run {run} typenet {name} latency {dtype}: {line}", flush=True)
-                        if v is not None:
-                            k = (name, mode, dtype, "typenet")
-                            best[k] = min(best.get(k, 1e30), v)
+                        for label, binary in builds[::1 if run % 2 == 0 else -1]:
+                            v, line = typenet_latency_ms(binary, name, dtype, a.threads)
+                            print(f"run {run} {label} {name} latency {dtype}: {line}", flush=True)
+                            if v is not None:
+                                k = (name, mode, dtype, label)
+                                best[k] = min(best.get(k, 1e30), v)
                         continue
                     for cl in (False, True):
                         v = torch_img_s(name, mode, dtype, cl, a.batch)
@@ -193,22 +200,29 @@ def main():
                         best[k] = max(best.get(k, 0), v)
                         print(f"run {run} torch  {name} {mode} {dtype} {'channels_last' if cl else 'nchw'}: "
                               f"{v:.1f} img/s", flush=True)
-                    v, line = typenet_img_s(name, mode, dtype, a.batch, a.threads)
-                    print(f"run {run} typenet {name} {mode} {dtype}: {line}", flush=True)
-                    if v is not None:
-                        k = (name, mode, dtype, "typenet")
-                        best[k] = max(best.get(k, 0), v)
-    print("\n| model | mode | dtype | PyTorch (best layout) | typenet | typenet speed-up |")
-    print("|---|---|---|---:|---:|---:|")
+                    for label, binary in builds[::1 if run % 2 == 0 else -1]:
+                        v, line = typenet_img_s(binary, name, mode, dtype, a.batch, a.threads)
+                        print(f"run {run} {label} {name} {mode} {dtype}: {line}", flush=True)
+                        if v is not None:
+                            k = (name, mode, dtype, label)
+                            best[k] = max(best.get(k, 0), v)
+    print("\n| model | mode | dtype | PyTorch (best layout) | " +
+          " | ".join(f"{label} | {label} speed-up" for label, _ in builds) + " |")
+    print("|---|---|---|---:|" + "---:|---:|" * len(builds))
     for name in a.models.split(","):
         for mode in a.modes.split(","):
             for dtype in a.dtypes.split(","):
                 t = best.get((name, mode, dtype, "torch"))
-                n = best.get((name, mode, dtype, "typenet"))
                 unit = "ms" if mode == "latency" else "img/s"
-                ratio = "n/a" if not (n and t) else f"{t / n:.2f}" if mode == "latency" else f"{n / t:.2f}"
-                print(f"| {name} | {mode} | {dtype} | {t:.4g} {unit} | {n:.4g} {unit} | {ratio} |" if n else
-                      f"| {name} | {mode} | {dtype} | {t:.4g} {unit} | not implemented | n/a |")
+                cells = []
+                for label, _ in builds:
+                    n = best.get((name, mode, dtype, label))
+                    if not n:
+                        cells.append("not implemented | n/a")
+                        continue
+                    ratio = f"{t / n:.2f}" if mode == "latency" else f"{n / t:.2f}"
+                    cells.append(f"{n:.4g} {unit} | {ratio}")
+                print(f"| {name} | {mode} | {dtype} | {t:.4g} {unit} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

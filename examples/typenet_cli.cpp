@@ -106,6 +106,7 @@ struct TrainArgs {
   std::string checkpoint;  // the run's whole state, at every epoch end (and every N steps)
   long checkpoint_every = 0;
   std::string resume;      // continue the run of this checkpoint
+  std::string isa;         // read from a checkpoint: the kernels its run used (empty: not recorded)
 
   // Everything that could fail late is checked before any training starts.
   void check_outputs() const {
@@ -115,11 +116,11 @@ struct TrainArgs {
   }
 
   // The run's configuration, stored in its checkpoints ("run"): --resume reads it back.
-  // `threads` is the count the run really used (results depend on it).
+  // `threads` and `isa` are what the run really used: its results depend on them.
   nlohmann::json to_json() const {
     return {{"model", model}, {"save", save}, {"data", data.dir}, {"limit", data.limit}, {"labels", data.labels},
             {"resize", data.resize}, {"normalize", data.normalize}, {"epochs", epochs}, {"batch", batch},
-            {"threads", tn::onednn::threads()}, {"lr", lr}, {"wd", wd}, {"momentum", momentum},
+            {"threads", tn::onednn::threads()}, {"isa", tn::onednn::isa_name()}, {"lr", lr}, {"wd", wd}, {"momentum", momentum},
             {"label_smoothing", smoothing}, {"warmup", warmup}, {"seed", seed}, {"optimizer", optimizer},
             {"dtype", dtype}, {"no_augment", no_augment}, {"random_resized_crop", resized_crop}, {"val", val},
             {"early_stop", early_stop}, {"history", history}, {"recipe", recipe},
@@ -139,6 +140,7 @@ struct TrainArgs {
       a.early_stop = j.at("early_stop"), a.history = j.at("history"), a.recipe = j.at("recipe");
       a.eval_each_epoch = j.at("eval_each_epoch"), a.checkpoint = j.at("checkpoint");
       a.checkpoint_every = j.at("checkpoint_every");
+      a.isa = j.value("isa", "");  // checkpoints before the ISA was recorded have none
     } catch (const nlohmann::json::exception& e) {
       throw tn::Error("typenet: checkpoint " + ck.name() + ": its run configuration is unreadable (" +
                       e.what() + "); was it written by `typenet train`?");
@@ -286,16 +288,6 @@ struct BenchArgs {
   bool direct = false;  // f32: no Winograd
 };
 
-static const char* isa_name() {
-  switch (dnnl::get_effective_cpu_isa()) {
-    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl::cpu_isa::avx512_core: return "avx512_core";
-    case dnnl::cpu_isa::avx2: return "avx2";
-    default: return "other";
-  }
-}
-
 // Top-3 classes of each image (PNG or JPEG, centre-cropped and resized to the network's input).
 // Class names are CIFAR-10's unless --classes names a file with one per line.
 template <class Net>
@@ -357,7 +349,7 @@ int bench(const BenchArgs& a) {
   };
   const char* peak_name = bf16 ? "peak_bf16_gflops" : "peak_f32_gflops";
   std::printf("bench model=%s mode=%s dtype=%s%s batch=%d threads=%d isa=%s ", a.model.c_str(), a.mode.c_str(),
-              bf16 ? "bf16" : "f32", a.direct && !bf16 ? " conv=direct" : "", batch, threads, isa_name());
+              bf16 ? "bf16" : "f32", a.direct && !bf16 ? " conv=direct" : "", batch, threads, tn::onednn::isa_name());
   if (a.mode == "latency") {  // per repeat: the median of >= 300 calls; the best repeat is reported
     double best_median = 1e30, best_p90 = 0;
     for (int r = 0; r < a.repeats; ++r) {
@@ -583,6 +575,10 @@ int main(int argc, char** argv) {
                           " cannot be given with it");
       const tn::io::CheckpointReader ck(ta.resume);
       const TrainArgs saved = TrainArgs::from_checkpoint(ck);
+      if (!saved.isa.empty() && saved.isa != tn::onednn::isa_name())
+        std::fprintf(stderr, "typenet: warning: checkpoint %s was written with oneDNN's %s kernels, this machine runs "
+                     "%s: the run goes on, but not bit-identically to one left alone\n", ta.resume.c_str(),
+                     saved.isa.c_str(), tn::onednn::isa_name());
       int rc = 2;
       const bool found = tn::zoo::visit_model(saved.model, [&](auto t) { rc = train<typename decltype(t)::type>(saved, &ck); });
       if (!found) throw tn::Error("typenet: checkpoint " + ta.resume + " is of an unknown model '" + saved.model + "'");

@@ -52,6 +52,13 @@ done
 cmp "$work/ref.tnw" "$work/run.tnw" || { echo "FAIL: final weights differ from the uninterrupted run's"; exit 1; }
 diff <(cut -d, -f1-6 "$work/ref/history.csv") <(cut -d, -f1-6 "$work/run/history.csv") ||
   { echo "FAIL: histories differ"; exit 1; }
+# The checkpoint records the kernels' ISA; resuming on another one says it will not be bit-identical.
+"$bin/typenet" inspect "$work/run.tnc" | grep -q "\"isa\":\"" || { echo "FAIL: the checkpoint does not record the ISA"; exit 1; }
+if grep -q "not bit-identically" "$work/run.log"; then echo "FAIL: a resume on the same machine warned of another ISA"; exit 1; fi
+DNNL_MAX_CPU_ISA=SSE41 "$bin/typenet" train --resume "$work/run.tnc" > "$work/sse41.log" 2>&1 ||
+  { echo "FAIL: a resume under DNNL_MAX_CPU_ISA=SSE41 failed:"; tail -5 "$work/sse41.log"; exit 1; }
+grep -q "kernels, this machine runs sse41: the run goes on, but not bit-identically" "$work/sse41.log" ||
+  { echo "FAIL: a resume on another ISA gave no warning"; exit 1; }
 echo "kill test: $killed kills ($in_write inside a checkpoint write), $resumes resumes (uninterrupted run: $ref_ms ms);" \
      "every checkpoint left on disk" \
      "loaded; final weights identical to the uninterrupted run's ($(stat -c %s "$work/ref.tnw") bytes), history identical" \

@@ -274,6 +274,13 @@ TEST_CASE("CIFAR-100 reader: fine and coarse labels, names, errors", "[data]") {
   fs::resize_file(dir / "test.bin", 10 * cifar100::record_bytes - 1);
   CHECK_THAT(test::error_of([&] { cifar100::load(dir, cifar100::Labels::fine, 30, 30, 10); }),
              Catch::Contains("test.bin") && Catch::Contains("truncated"));
+  std::fstream f(dir / "train.bin", std::ios::binary | std::ios::in | std::ios::out);
+  f.seekp(cifar100::record_bytes * 5 + 1);  // record 5's fine label
+  f.put(char(100));
+  f.close();
+  CHECK_THAT(test::error_of([&] { cifar100::parse_file(io::read_file(dir / "train.bin", "t", 1 << 20), "train.bin", 30, 30,
+                                                       cifar100::Labels::coarse, {}); }),
+             Catch::Contains("train.bin record 5 has labels 5/100"));
 }
 
 TEST_CASE("data directory detection names what it expected", "[data]") {

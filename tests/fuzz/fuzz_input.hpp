@@ -16,7 +16,10 @@ class Input {
   Input(const std::uint8_t* data, std::size_t size) : b_(data, size) {}
   bool empty() const { return at_ == b_.size(); }
   std::uint8_t byte() { return empty() ? 0 : b_[at_++]; }
-  std::uint16_t u16() { return std::uint16_t(byte() | (byte() << 8)); }
+  std::uint16_t u16() {  // little-endian; two statements, since the order of operands is unspecified
+    const std::uint16_t low = byte();
+    return std::uint16_t(low | (byte() << 8));
+  }
   std::span<const std::uint8_t> take(std::size_t n) {
     n = std::min(n, b_.size() - at_);
     const auto s = b_.subspan(at_, n);

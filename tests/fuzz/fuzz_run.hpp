@@ -45,9 +45,7 @@ template <class Optimizer> struct Run {
     typenet::fit(model, opt, train, &train, cfg, early, plateau, history);
   }
   void resume(const typenet::io::CheckpointReader& r) {
-    typenet::LoopState st;
-    st.steps_per_epoch = long(train.size()) / batch;
-    st.total_steps = long(epochs) * st.steps_per_epoch;
+    typenet::LoopState st = typenet::planned_loop(long(batcher.batches()), epochs);
     std::vector<typenet::EpochStats> rows;
     typenet::load_run_state(r, model, opt, batcher, st, rows, early, plateau, history);
   }

@@ -25,6 +25,12 @@ static Bytes with_first(std::uint8_t first, const Bytes& rest) {
   return b;
 }
 static Bytes text(const std::string& s) { return {s.begin(), s.end()}; }
+// Appends `field` after its size as a little-endian u16 (fuzz::Input::u16 reads it back).
+static void append_u16_sized(Bytes& out, const Bytes& field) {
+  out.push_back(std::uint8_t(field.size() & 0xff));
+  out.push_back(std::uint8_t(field.size() >> 8));
+  out.insert(out.end(), field.begin(), field.end());
+}
 
 static Bytes encoded_image(int w, int h, int channels, bool png) {
   Bytes px(std::size_t(w * h * channels));
@@ -55,9 +61,7 @@ template <class Optimizer> static void checkpoint_seeds(const fs::path& dir, std
     content.get_raw(std::span<std::uint8_t>(b));
     sections.push_back(std::uint8_t(section.size()));
     sections.insert(sections.end(), section.begin(), section.end());
-    sections.push_back(std::uint8_t(size & 0xff));
-    sections.push_back(std::uint8_t(size >> 8));
-    sections.insert(sections.end(), b.begin(), b.end());
+    append_u16_sized(sections, b);
   }
   write(dir / (std::string(name) + "_sections"), sections);
 }
@@ -90,9 +94,7 @@ int main(int argc, char** argv) {
   Bytes folder{2, 8, 8};  // resize to 8x8, then three images of three sizes
   for (const auto& [label, img] : {std::pair{0, &png}, std::pair{1, &grey}, std::pair{2, &jpg}}) {
     folder.push_back(std::uint8_t(label));
-    folder.push_back(std::uint8_t(img->size() & 0xff));
-    folder.push_back(std::uint8_t(img->size() >> 8));
-    folder.insert(folder.end(), img->begin(), img->end());
+    append_u16_sized(folder, *img);
   }
   write(dir / "image_folder/three_sizes", folder);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <numeric>
 #include <span>
+#include <string>
+#include <vector>
 #include "typenet/core/rng.hpp"
 #include "typenet/data/augment.hpp"
 #include "typenet/data/image_set.hpp"
@@ -39,8 +41,12 @@ class Batcher {
     rng_ = Rng::from_state(r.get<std::uint64_t>());
     epoch_ = r.get<long>();
     order_ = r.get_values<std::uint32_t>(order_.size());
-    for (auto i : order_)
+    std::vector<bool> seen(order_.size());  // the order must be a permutation: each image once
+    for (auto i : order_) {
       if (i >= order_.size()) r.fail("holds an image index outside the training set");
+      if (seen[i]) r.fail("holds image " + std::to_string(i) + " twice in its order");
+      seen[i] = true;
+    }
     r.expect_end();
   }
   // Write batch b (in the current order) to `input` (N,C,H,W); labels to `labels`.

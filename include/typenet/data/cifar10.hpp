@@ -1,20 +1,21 @@
 #pragma once
 // CIFAR-10 in the official binary layout (cifar-10-batches-bin/): data_batch_1..5.bin and
 // test_batch.bin, each 10,000 records of 1 label byte + 3,072 pixel bytes (C,H,W = 3,32,32).
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
+#include "typenet/data/cifar_records.hpp"
 #include "typenet/data/image_set.hpp"
 #include "typenet/io/read_file.hpp"
 
 namespace typenet::cifar10 {
 
-inline constexpr Shape shape{3, 32, 32};
-inline constexpr int image_bytes = 3 * 32 * 32;
-inline constexpr int record_bytes = 1 + image_bytes;
+inline constexpr Shape shape = cifar_records::shape;
+inline constexpr int image_bytes = cifar_records::image_bytes;
+inline constexpr cifar_records::Layout layout{"CIFAR-10 batch", 1, {9, 0}, "0..9"};
+inline constexpr int record_bytes = int(layout.record_bytes());
 inline constexpr int records_per_file = 10000;
 inline constexpr std::array<const char*, 10> class_names = {"airplane", "automobile", "bird", "cat", "deer",
                                                             "dog",      "frog",       "horse", "ship", "truck"};
@@ -25,19 +26,7 @@ inline ImageSet empty_set() { return {shape, {}, {}, {class_names.begin(), class
 // `out`; any defect is an Error naming the file (`name`).
 inline void parse_batch(std::span<const std::uint8_t> raw, const std::string& name, ImageSet& out,
                         std::size_t expected_records, std::size_t keep) {
-  keep = std::min(keep, expected_records);
-  if (raw.size() != expected_records * record_bytes)
-    throw Error("typenet: CIFAR-10 file " + name + " has " + std::to_string(raw.size()) + " bytes, expected " +
-                std::to_string(expected_records * record_bytes) + " (" + std::to_string(expected_records) +
-                " records of " + std::to_string(record_bytes) + " bytes): truncated or not a CIFAR-10 batch");
-  out.images.reserve(out.images.size() + keep * image_bytes);
-  for (std::size_t r = 0; r < keep; ++r) {
-    const std::uint8_t* rec = raw.data() + r * record_bytes;
-    if (rec[0] > 9)
-      throw Error("typenet: CIFAR-10 file " + name + " record " + std::to_string(r) + " has label " +
-                  std::to_string(rec[0]) + " (expected 0..9): not a CIFAR-10 batch");
-    out.push_back(rec + 1, rec[0]);
-  }
+  cifar_records::parse(raw, name, layout, expected_records, keep, 0, out);
 }
 
 inline void read_batch_file(const std::filesystem::path& file, ImageSet& out, std::size_t expected_records,

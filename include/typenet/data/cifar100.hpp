@@ -7,14 +7,16 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include "typenet/data/cifar_records.hpp"
 #include "typenet/data/image_set.hpp"
 #include "typenet/io/read_file.hpp"
 
 namespace typenet::cifar100 {
 
-inline constexpr Shape shape{3, 32, 32};
-inline constexpr int image_bytes = 3 * 32 * 32;
-inline constexpr int record_bytes = 2 + image_bytes;
+inline constexpr Shape shape = cifar_records::shape;
+inline constexpr int image_bytes = cifar_records::image_bytes;
+inline constexpr cifar_records::Layout layout{"CIFAR-100 file", 2, {19, 99}, "coarse 0..19, fine 0..99"};
+inline constexpr int record_bytes = int(layout.record_bytes());
 inline constexpr int train_records = 50000, test_records = 10000;
 
 enum class Labels { fine, coarse };  // 100 classes, or their 20 superclasses
@@ -45,21 +47,8 @@ inline std::vector<std::string> class_names(const std::filesystem::path& dir, La
 // `name` is the file, for messages.
 inline ImageSet parse_file(std::span<const std::uint8_t> raw, const std::string& name, std::size_t expected,
                            std::size_t keep, Labels which, std::vector<std::string> names) {
-  keep = std::min(keep, expected);
-  if (raw.size() != expected * record_bytes)
-    throw Error("typenet: CIFAR-100 file " + name + " has " + std::to_string(raw.size()) + " bytes, expected " +
-                std::to_string(expected * record_bytes) + " (" + std::to_string(expected) + " records of " +
-                std::to_string(record_bytes) + " bytes): truncated or not a CIFAR-100 file");
   ImageSet s{shape, {}, {}, std::move(names)};
-  s.images.reserve(keep * image_bytes);
-  for (std::size_t r = 0; r < keep; ++r) {
-    const std::uint8_t* rec = raw.data() + r * record_bytes;
-    if (rec[0] > 19 || rec[1] > 99)
-      throw Error("typenet: CIFAR-100 file " + name + " record " + std::to_string(r) + " has labels " +
-                  std::to_string(rec[0]) + "/" + std::to_string(rec[1]) +
-                  " (expected coarse 0..19, fine 0..99): not a CIFAR-100 file");
-    s.push_back(rec + 2, which == Labels::fine ? rec[1] : rec[0]);
-  }
+  cifar_records::parse(raw, name, layout, expected, keep, which == Labels::fine ? 1 : 0, s);
   return s;
 }
 

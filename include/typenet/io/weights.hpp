@@ -31,10 +31,8 @@ inline void save_raw(const std::filesystem::path& file, const std::string& arch,
   out.put_raw(std::span<const char>(magic, 8)).put(format_version).put(fnv1a(arch.data(), arch.size()));
   out.put_text(arch);
   out.put(std::uint64_t(params.size())).put(std::uint64_t(state.size())).put_raw(params).put_raw(state);
-  std::vector<char> b = out.data();
-  const std::uint64_t sum = fnv1a(b.data(), b.size());
-  b.insert(b.end(), reinterpret_cast<const char*>(&sum), reinterpret_cast<const char*>(&sum) + 8);
-  write_atomically(file, std::span<const char>(b.data(), b.size()), "weights");
+  out.put(std::uint64_t(fnv1a(out.data().data(), out.data().size())));
+  write_atomically(file, std::span<const char>(out.data()), "weights");
 }
 
 // Checks a weights file's bytes against the model (architecture, counts, checksum, finite
@@ -44,14 +42,14 @@ inline void parse_weights(std::span<const std::uint8_t> b, const std::string& na
   const auto fail = [&](const std::string& why) { throw Error("typenet: weights file " + name + ": " + why); };
   constexpr std::size_t header = 8 + 4, footer = 8;  // magic and version; checksum
   if (b.size() < header + footer) fail("truncated (" + std::to_string(b.size()) + " bytes)");
-  if (std::memcmp(b.data(), magic, 8) != 0) fail("not a typenet weights file (bad magic)");
-  std::uint32_t version;
-  std::memcpy(&version, b.data() + 8, 4);
+  BytesReader r(b.first(b.size() - footer), "weights file " + name);
+  char file_magic[8];
+  r.get_raw(std::span<char>(file_magic));
+  if (std::memcmp(file_magic, magic, 8) != 0) fail("not a typenet weights file (bad magic)");
+  const auto version = r.get<std::uint32_t>();
   if (version != format_version) fail("format version " + std::to_string(version) + ", this build reads version 1");
-  std::uint64_t sum;
-  std::memcpy(&sum, b.data() + b.size() - footer, 8);
-  if (fnv1a(b.data(), b.size() - footer) != sum) fail("checksum mismatch: the file is corrupted or truncated");
-  BytesReader r(b.subspan(header, b.size() - header - footer), "weights file " + name);
+  if (fnv1a(b.data(), b.size() - footer) != BytesReader(b.last(footer), name).get<std::uint64_t>())
+    fail("checksum mismatch: the file is corrupted or truncated");
   const auto fingerprint = r.get<std::uint64_t>();
   const std::string file_arch = r.get_text();
   if (fingerprint != fnv1a(arch.data(), arch.size()) || file_arch != arch)

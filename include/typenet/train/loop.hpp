@@ -81,12 +81,10 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
   const int n = model.batch();
   Batcher batcher(train, M::network::input_shape, n, cfg.seed, cfg.normalize);
   std::vector<int> labels(static_cast<std::size_t>(n));
-  LoopState st;
-  st.steps_per_epoch = long(batcher.batches());
-  if (st.steps_per_epoch == 0)
+  if (batcher.batches() == 0)
     throw Error("typenet: the training set (" + std::to_string(train.size()) + " images) is smaller than one batch (" +
                 std::to_string(n) + ")");
-  st.total_steps = long(std::ceil(cfg.epochs * double(st.steps_per_epoch)));
+  LoopState st = planned_loop(long(batcher.batches()), cfg.epochs);
   const int epochs = int((st.total_steps + st.steps_per_epoch - 1) / st.steps_per_epoch);
   std::vector<EpochStats> history;
   EpochStats s;           // the epoch being run

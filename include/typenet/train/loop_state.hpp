@@ -1,5 +1,6 @@
 #pragma once
 // What the training loop (train/loop.hpp) shows its hooks, and what they may change.
+#include <cmath>
 #include <cstddef>
 #include "typenet/train/loss.hpp"
 
@@ -20,5 +21,15 @@ struct LoopState {
   LossResult loss{};            // the current step's
   Control control{};
 };
+
+// The loop of a run of `epochs` (may be fractional) over `batches_per_epoch` batches:
+// ceil(epochs * batches_per_epoch) steps in all. The one place the step counts are planned, so
+// that a resumed run can check it is the run its checkpoint came from.
+inline LoopState planned_loop(long batches_per_epoch, double epochs) {
+  LoopState st;
+  st.steps_per_epoch = batches_per_epoch;
+  st.total_steps = long(std::ceil(epochs * double(batches_per_epoch)));
+  return st;
+}
 
 }  // namespace typenet

@@ -20,8 +20,9 @@ struct SGD {
   std::vector<float> velocity;
 
   void save_state(io::Bytes& b) const { b.put_values(velocity).put_values(scale); }
-  // `params`: the model's parameter count; each vector is empty (not begun) or that long.
-  void load_state(io::BytesReader r, std::size_t params) {
+  // Each vector is empty (not begun) or as long as the model's parameters.
+  template <class M> void load_state(io::BytesReader r, const M& model) {
+    const std::size_t params = model.params().size();
     velocity = r.get_values<float>();
     scale = r.get_values<float>();
     r.expect_end();
@@ -61,7 +62,8 @@ struct AdamW {
   long t = 0;
 
   void save_state(io::Bytes& b) const { b.put_values(m).put_values(v).put(t); }
-  void load_state(io::BytesReader r, std::size_t params) {
+  template <class M> void load_state(io::BytesReader r, const M& model) {
+    const std::size_t params = model.params().size();
     m = r.get_values<float>();
     v = r.get_values<float>(m.size());
     t = r.get<long>();

@@ -54,7 +54,8 @@ void save_hooks(io::CheckpointWriter& w, std::index_sequence<I...>, const Hooks&
   };
   (one(I, hooks), ...);
 }
-// A hook whose state depends on the network's size gets the model to check it against.
+// A part whose state depends on the network's size (optimisers, early stopping's best weights)
+// loads with load_state(reader, model), to check it against the model.
 template <class M, class... Hooks, std::size_t... I>
 void load_hooks(const io::CheckpointReader& r, const M& model, std::index_sequence<I...>, Hooks&... hooks) {
   const auto one = [&](auto i, auto& h) {
@@ -106,7 +107,7 @@ ResumePoint load_run_state(const io::CheckpointReader& r, M& model, Optimizer& o
   std::copy(params.begin(), params.end(), model.params().begin());
   std::copy(state.begin(), state.end(), model.state().begin());
   model.set_rng_state(r.section("model.rng").get<std::uint64_t>());
-  opt.load_state(r.section("optimizer"), model.params().size());
+  opt.load_state(r.section("optimizer"), std::as_const(model));
   batcher.load_state(r.section("batcher"));
   auto loop = r.section("loop");
   const LoopState planned = st;

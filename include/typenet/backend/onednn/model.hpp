@@ -82,6 +82,22 @@ inline void set_threads(int n) {
 }
 inline int threads() { return omp_get_max_threads(); }
 
+// The instruction set oneDNN's kernels use on this machine. Results are bit-identical only
+// between runs on the same one (benchmarks print it; checkpoints record it).
+inline const char* isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::sse41: return "sse41";
+    default: return "other";
+  }
+}
+
 // oneDNN 2.6 has bf16 kernels, native or emulated, only from AVX-512 up (on AVX2 it cannot
 // build a bf16 convolution at all).
 inline bool has_bf16() {
