@@ -3,12 +3,30 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <system_error>
+#include <unistd.h>
 #include <span>
 #include <string>
 #include <vector>
 #include <typenet/typenet.hpp>
 
 namespace typenet::test {
+
+// This test process's own directory under the system's temp directory, removed at exit. ctest
+// runs test cases as parallel processes, so a fixed path (/tmp/typenet_x) would be shared by two
+// cases at once and one would see the other's half-written files.
+inline const std::filesystem::path& temp_dir() {
+  static const struct Dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("typenet_test." + std::to_string(::getpid()));
+    Dir() { std::filesystem::create_directories(path); }
+    ~Dir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } dir;
+  return dir.path;
+}
 
 // Any writable range of numbers (a std::span, a model's params() view).
 template <class R> void fill_random(R&& v, std::uint64_t seed, float scale = 1.0f) {

@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 
 // Write a directory of batch files with `records` records each: label r % 10, pixels = label.
 static fs::path synthetic_dir(const char* name, std::size_t records) {
-  const auto dir = fs::temp_directory_path() / (std::string("typenet_cifar_") + name);
+  const auto dir = test::temp_dir() / (std::string("typenet_cifar_") + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const char* f : {"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"}) {
@@ -195,7 +195,7 @@ static void write_png(const fs::path& file, int h, int w, std::uint8_t v, int ch
 }
 
 TEST_CASE("image folder: classes sorted, images decoded once, errors name the file", "[data][folder]") {
-  const auto root = fs::temp_directory_path() / "typenet_folder";
+  const auto root = test::temp_dir() / "typenet_folder";
   fs::remove_all(root);
   write_png(root / "train" / "dog" / "a.png", 8, 8, 200);
   write_png(root / "train" / "cat" / "b.png", 8, 8, 100, 1);  // grey: replicated into RGB
@@ -242,7 +242,7 @@ TEST_CASE("image folder: classes sorted, images decoded once, errors name the fi
 
 // CIFAR-100's layout: 2 label bytes (coarse, fine) then the pixels.
 static fs::path cifar100_dir(std::size_t train, std::size_t test) {
-  const auto dir = fs::temp_directory_path() / "typenet_cifar100";
+  const auto dir = test::temp_dir() / "typenet_cifar100";
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (auto [name, n] : {std::pair{"train.bin", train}, std::pair{"test.bin", test}}) {
@@ -286,7 +286,7 @@ TEST_CASE("CIFAR-100 reader: fine and coarse labels, names, errors", "[data]") {
 TEST_CASE("data directory detection names what it expected", "[data]") {
   CHECK(detect_format(synthetic_dir("detect", 2)) == DataFormat::cifar10);
   CHECK(detect_format(cifar100_dir(1, 1)) == DataFormat::cifar100);
-  const auto empty = fs::temp_directory_path() / "typenet_empty_data";
+  const auto empty = test::temp_dir() / "typenet_empty_data";
   fs::create_directories(empty);
   CHECK_THAT(test::error_of([&] { detect_format(empty); }), Catch::Contains("holds no dataset typenet reads"));
   CHECK_THAT(test::error_of([&] { detect_format("/nonexistent/data"); }), Catch::Contains("does not exist"));

@@ -32,7 +32,7 @@ static std::vector<char> bytes_of(const fs::path& f) {
 
 TEST_CASE("a weight that turns infinite at the very last step stops the run; the good file stays", "[faults]") {
   const auto train = synthetic_split(200, 1);
-  const fs::path file = fs::temp_directory_path() / "typenet_faults_last.tnw";
+  const fs::path file = test::temp_dir() / "typenet_faults_last.tnw";
   fs::remove(file);
   Model<FaultNet> m({.batch = 50});
   SGD opt{};
@@ -55,7 +55,7 @@ TEST_CASE("a NaN gradient stops the run before the optimiser uses it", "[faults]
 }
 
 TEST_CASE("weights files: NaN is refused when saving and when loading", "[faults][weights]") {
-  const fs::path file = fs::temp_directory_path() / "typenet_faults_nan.tnw";
+  const fs::path file = test::temp_dir() / "typenet_faults_nan.tnw";
   Model<FaultNet> m({.batch = 2});
   io::save(file, m);
   const auto good = bytes_of(file);
@@ -79,10 +79,10 @@ TEST_CASE("weights files: NaN is refused when saving and when loading", "[faults
 
 TEST_CASE("files that are directories or devices give messages naming them", "[faults]") {
   Model<FaultNet> m({.batch = 2});
-  CHECK_THAT(test::error_of([&] { io::load(fs::temp_directory_path(), m); }), Catch::Contains("is a directory"));
+  CHECK_THAT(test::error_of([&] { io::load(test::temp_dir(), m); }), Catch::Contains("is a directory"));
   CHECK_THAT(test::error_of([&] { io::load("/dev/zero", m); }), Catch::Contains("/dev/zero is not a regular file"));
   CHECK_THAT(test::error_of([&] { read_history_csv("/dev/zero"); }), Catch::Contains("/dev/zero"));
-  CHECK_THAT(test::error_of([&] { read_sweep_json(fs::temp_directory_path()); }), Catch::Contains("is a directory"));
+  CHECK_THAT(test::error_of([&] { read_sweep_json(test::temp_dir()); }), Catch::Contains("is a directory"));
 }
 
 TEST_CASE("a history CSV with missing, extra or malformed cells is refused by line", "[faults]") {
@@ -97,7 +97,7 @@ TEST_CASE("a history CSV with missing, extra or malformed cells is refused by li
 }
 
 TEST_CASE("a failed atomic write leaves no .tmp behind and the target as it was", "[faults]") {
-  const fs::path dir = fs::temp_directory_path() / "typenet_faults_atomic";
+  const fs::path dir = test::temp_dir() / "typenet_faults_atomic";
   fs::remove_all(dir);
   fs::create_directories(dir / "occupied");
   std::ofstream(dir / "occupied" / "keep") << "x";
@@ -113,9 +113,9 @@ TEST_CASE("a failed atomic write leaves no .tmp behind and the target as it was"
 TEST_CASE("output paths are checked before any work", "[faults]") {
   CHECK_THAT(test::error_of([] { io::check_output_file("/nonexistent/dir/m.tnw", "--save"); }),
              Catch::Contains("--save") && Catch::Contains("/nonexistent/dir does not exist"));
-  CHECK_THAT(test::error_of([] { io::check_output_file(fs::temp_directory_path(), "--save"); }),
+  CHECK_THAT(test::error_of([] { io::check_output_file(test::temp_dir(), "--save"); }),
              Catch::Contains("is a directory"));
-  CHECK_NOTHROW(io::check_output_file(fs::temp_directory_path() / "fine.tnw", "--save"));
+  CHECK_NOTHROW(io::check_output_file(test::temp_dir() / "fine.tnw", "--save"));
   CHECK_THAT(test::error_of([] { io::prepare_output_dir("/dev/null/history", "--history"); }), Catch::Contains("--history"));
 }
 
@@ -145,7 +145,7 @@ TEST_CASE("a parameter written through a view taken before an inference reaches 
 }
 
 TEST_CASE("sweep JSON: fractions, booleans and strings are errors naming the file and value", "[faults][sweep]") {
-  const fs::path dir = fs::temp_directory_path() / "typenet_faults_sweep";
+  const fs::path dir = test::temp_dir() / "typenet_faults_sweep";
   fs::create_directories(dir);
   const auto error_for = [&](const std::string& json) {
     std::ofstream(dir / "s.json") << json;

@@ -20,7 +20,7 @@ TEST_CASE("a 32x32 PNG and a 64x48 JPEG of the same picture read alike", "[image
 }
 
 TEST_CASE("a file that is not an image is a clear error naming it", "[image]") {
-  const auto bad = std::filesystem::temp_directory_path() / "typenet_not_an_image.png";
+  const auto bad = test::temp_dir() / "typenet_not_an_image.png";
   std::ofstream(bad) << "hello";
   CHECK_THAT(test::error_of([&] { load_image(bad, cifar10::shape); }),
              Catch::Contains("cannot read image") && Catch::Contains(bad.string()));

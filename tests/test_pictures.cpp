@@ -23,7 +23,7 @@ TEST_CASE("canvas: rectangles, lines and text land where drawn; the PNG decodes"
     for (int x = 5; x < 20; ++x) dark += c.at(x, y).r == 0;
   CHECK(dark > 5);
   CHECK(plot::Canvas::text_width("abcd", 2) > plot::Canvas::text_width("ab", 2));
-  const fs::path file = fs::temp_directory_path() / "typenet_canvas.png";
+  const fs::path file = test::temp_dir() / "typenet_canvas.png";
   c.save_png(file);
   const auto px = io::decode_image_file(file);
   CHECK(px.shape == Shape(3, 40, 64));
@@ -32,7 +32,7 @@ TEST_CASE("canvas: rectangles, lines and text land where drawn; the PNG decodes"
 }
 
 TEST_CASE("history CSV round trip, and a foreign file is an error naming it", "[pictures][history]") {
-  const fs::path dir = fs::temp_directory_path() / "typenet_history_rt";
+  const fs::path dir = test::temp_dir() / "typenet_history_rt";
   fs::remove_all(dir);
   HistoryWriter w{dir};
   w.rows = {{.epoch = 1, .loss = 2.0, .accuracy = 0.3, .images_per_s = 100, .seconds = 5, .lr = 0.1f},
@@ -66,7 +66,7 @@ TEST_CASE("history CSV round trip, and a foreign file is an error naming it", "[
 }
 
 TEST_CASE("progress: one plain line per epoch when the output is not a terminal", "[pictures][progress]") {
-  const fs::path file = fs::temp_directory_path() / "typenet_progress.txt";
+  const fs::path file = test::temp_dir() / "typenet_progress.txt";
   std::FILE* f = std::fopen(file.c_str(), "w");
   REQUIRE(f);
   ProgressBar bar{.epochs = 2, .held_out = "val", .terminal = false, .out = f};

@@ -40,7 +40,7 @@ static bool same_history(const std::vector<EpochStats>& a, const std::vector<Epo
 template <class Opt>
 void resume_equals_uninterrupted(Opt proto, long stop_at, long every, Precision precision = Precision::f32) {
   const auto train = synthetic_split(400, 1), val = synthetic_split(100, 2);
-  const fs::path dir = fs::temp_directory_path() / "typenet_resume";
+  const fs::path dir = test::temp_dir() / "typenet_resume";
   fs::create_directories(dir);
   const fs::path ck = dir / "run.tnc";
   fs::remove(ck);
@@ -97,7 +97,7 @@ using Tiny = Sequential<Input<3, 32, 32>, Conv<24, 2, 1, 0, true>, GELU, Conv<32
 
 TEST_CASE("the airbench94 recipe resumes exactly: lookahead, frozen whitening bias, backward from node k", "[resume][recipe]") {
   Dataset data{synthetic_split(640, 41), synthetic_split(128, 42)};
-  const fs::path ck = fs::temp_directory_path() / "typenet_resume_airbench.tnc";
+  const fs::path ck = test::temp_dir() / "typenet_resume_airbench.tnc";
   fs::remove(ck);
   auto run = [&](const io::CheckpointReader* resume, bool stop) {
     Airbench94Recipe r{.batch = 64, .epochs = 4.5, .whiten_bias_epochs = 2, .whiten_images = 300, .seed = 3,
@@ -121,7 +121,7 @@ TEST_CASE("the airbench94 recipe resumes exactly: lookahead, frozen whitening bi
 
 TEST_CASE("damaged or foreign checkpoints are refused, naming the file and the section", "[resume]") {
   const auto train = synthetic_split(200, 5);
-  const fs::path ck = fs::temp_directory_path() / "typenet_resume_bad.tnc";
+  const fs::path ck = test::temp_dir() / "typenet_resume_bad.tnc";
   Model<DropNet> m({.batch = 50});
   SGD opt{};
   fit(m, opt, train, nullptr, {.epochs = 1, .checkpoint = {.file = ck}});

@@ -36,7 +36,7 @@ TEST_CASE("sweep points: the full grid, and a seeded random search inside the ra
 }
 
 TEST_CASE("sweep space from a JSON file; bad files are errors naming them", "[sweep]") {
-  const fs::path dir = fs::temp_directory_path() / "typenet_sweep_json";
+  const fs::path dir = test::temp_dir() / "typenet_sweep_json";
   fs::create_directories(dir);
   std::ofstream(dir / "ok.json") << R"({"batch": [64, 128], "lr": [0.05, 0.2]})";
   const auto s = read_sweep_json(dir / "ok.json");
@@ -55,7 +55,7 @@ using SweepNet = Sequential<Input<3, 32, 32>, Conv<8, 3>, BatchNorm, ReLU, MaxPo
 
 TEST_CASE("a tiny sweep end to end: sorted rows, a diverging point recorded, files written", "[sweep]") {
   const Dataset data{test::synthetic_split(600, 51), test::synthetic_split(200, 52)};
-  const fs::path out = fs::temp_directory_path() / "typenet_sweep_run";
+  const fs::path out = test::temp_dir() / "typenet_sweep_run";
   fs::remove_all(out);
   StudyConfig base;
   base.train.epochs = 2;

@@ -134,7 +134,7 @@ TEST_CASE("early stopping: patience, min_delta, restore the best weights", "[tra
 }
 
 TEST_CASE("checkpoint: best only writes on improvement, atomically", "[train][callbacks]") {
-  const auto file = std::filesystem::temp_directory_path() / "typenet_best.tnw";
+  const auto file = test::temp_dir() / "typenet_best.tnw";
   std::filesystem::remove(file);
   Model<TinyNet> m({.batch = 2});
   ModelCheckpoint best{.path = file};
@@ -157,7 +157,7 @@ TEST_CASE("reduce the learning rate on a plateau", "[train][callbacks]") {
 }
 
 TEST_CASE("history: CSV and JSON with one row per epoch", "[train][callbacks]") {
-  const auto dir = std::filesystem::temp_directory_path() / "typenet_history";
+  const auto dir = test::temp_dir() / "typenet_history";
   std::filesystem::remove_all(dir);
   const auto train = synthetic_split(400, 6), val = synthetic_split(100, 7);
   Model<TinyNet> m({.batch = 50});
@@ -194,7 +194,7 @@ using TinyWide = Sequential<Input<3, 32, 32>, Conv<24, 3>, BatchNorm, ReLU, MaxP
 
 TEST_CASE("a tiny study: one row per model, a diverged run recorded, results written", "[train][study]") {
   Dataset data{synthetic_split(600, 10), synthetic_split(200, 11)};
-  const auto out = std::filesystem::temp_directory_path() / "typenet_study";
+  const auto out = test::temp_dir() / "typenet_study";
   std::filesystem::remove_all(out);
   StudyConfig cfg{.train = {.epochs = 2, .schedule = {.peak = 0.1f}}, .batch = 50, .val = 100, .out = out};
   const auto rows = test_models<TinyNet, TinyWide>(data, cfg, "TinyNet", "TinyWide");

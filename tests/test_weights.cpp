@@ -8,7 +8,7 @@ namespace fs = std::filesystem;
 using Small = Sequential<Input<3, 8, 8>, Conv<8, 3>, BatchNorm, ReLU, GlobalAvgPool, Dense<10>>;
 using Other = Sequential<Input<3, 8, 8>, Conv<16, 3>, BatchNorm, ReLU, GlobalAvgPool, Dense<10>>;
 
-static fs::path temp_file(const char* name) { return fs::temp_directory_path() / (std::string("typenet_") + name); }
+static fs::path temp_file(const char* name) { return test::temp_dir() / (std::string("typenet_") + name); }
 
 TEST_CASE("weights round-trip exactly, state included", "[weights]") {
   const auto file = temp_file("roundtrip.tnw");
