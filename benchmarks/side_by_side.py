@@ -1,9 +1,16 @@
 #!/usr/bin/python3
 """typenet against PyTorch on the same CPU, same networks, batch and threads, interleaved.
 
-  /usr/bin/python3 benchmarks/side_by_side.py [--runs 2] [--models SeedModel7,Airbench94,ResNet18]
+  /usr/bin/python3 benchmarks/side_by_side.py [--runs 2] [--models SeedModel7,Airbench94,ResNet18Cifar]
                                               [--modes train,infer,latency] [--batch 256] [--threads 2]
                                               [--typenet NAME=BIN,NAME=BIN]
+  /usr/bin/python3 benchmarks/side_by_side.py --models backbones [--backbone-batch 32]
+
+The CIFAR models run on 32x32 inputs at --batch. The transfer backbones (`--models backbones`,
+or any of ResNet34@224, ResNet34@128, EfficientNetB2@260, Xception@299, MobileNetV2@224,
+MobileNetV2@128) run at their size, 1000 classes, --backbone-batch, in train and infer modes:
+torchvision's resnet34 and efficientnet_b2, and for Keras's Xception and MobileNetV2 the PyTorch
+transcriptions that the backbone fixtures are made with (tests/make_backbone_fixtures.py).
 
 PyTorch (Debian's python3-torch) runs at its best: libjemalloc2 preloaded with decay disabled
 (the script re-executes itself under it), 2 threads, NCHW and channels_last, f32 and bf16
@@ -78,14 +85,37 @@ def resnet18():
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(512, 10))
 
 
-MODELS = {"SeedModel7": seed_model7, "Airbench94": airbench94, "ResNet18": resnet18}
+MODELS = {"SeedModel7": seed_model7, "Airbench94": airbench94, "ResNet18Cifar": resnet18}
+BACKBONES = ["ResNet34@224", "ResNet34@128", "EfficientNetB2@260", "Xception@299", "MobileNetV2@224", "MobileNetV2@128"]
+
+
+def backbone(name):
+    """A backbone "Name@size": (PyTorch network with 1000 classes, input size)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    import torchvision
+    import make_backbone_fixtures as fx
+    base, size = name.split("@")
+    size = int(size)
+    build = {"ResNet34": lambda: torchvision.models.resnet34(),
+             "EfficientNetB2": lambda: torchvision.models.efficientnet_b2(),
+             "Xception": lambda: fx.keras_xception(1000, size),
+             "MobileNetV2": lambda: fx.keras_mobilenet_v2(1000, size)}[base]
+    return build(), size
+
+
+def network(name):
+    """(network, input size, classes)"""
+    if "@" in name:
+        net, size = backbone(name)
+        return net, size, 1000
+    return MODELS[name](), 32, 10
 
 
 def torch_img_s(name, mode, dtype, channels_last, batch, min_seconds=4.0):
     torch.manual_seed(0)
-    net = MODELS[name]()
-    x = torch.randn(batch, 3, 32, 32)
-    y = torch.randint(0, 10, (batch,))
+    net, size, classes = network(name)
+    x = torch.randn(batch, 3, size, size)
+    y = torch.randint(0, classes, (batch,))
     if channels_last:
         net = net.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
@@ -117,8 +147,9 @@ def torch_img_s(name, mode, dtype, channels_last, batch, min_seconds=4.0):
 
 def torch_latency_ms(name, dtype, channels_last, frozen, calls=900, max_seconds=10.0):
     torch.manual_seed(0)
-    net = MODELS[name]().eval()
-    x = torch.randn(1, 3, 32, 32)
+    net, size, _ = network(name)
+    net = net.eval()
+    x = torch.randn(1, 3, size, size)
     if dtype == "bf16":
         net, x = net.to(torch.bfloat16), x.to(torch.bfloat16)
     if channels_last:
@@ -142,8 +173,15 @@ def torch_latency_ms(name, dtype, channels_last, frozen, calls=900, max_seconds=
     return ms[len(ms) // 2]
 
 
+def model_args(name):  # "ResNet34@224" -> --model ResNet34 --size 224
+    if "@" in name:
+        base, size = name.split("@")
+        return ["--model", base, "--size", size]
+    return ["--model", name]
+
+
 def typenet_latency_ms(binary, name, dtype, threads):
-    out = subprocess.run([binary, "bench", "--model", name, "--mode", "latency", "--dtype", dtype,
+    out = subprocess.run([binary, "bench", *model_args(name), "--mode", "latency", "--dtype", dtype,
                           "--threads", str(threads), "--repeats", "3"], capture_output=True, text=True)
     m = re.search(r"latency_ms_median=([0-9.]+)", out.stdout)
     if not m:
@@ -152,7 +190,7 @@ def typenet_latency_ms(binary, name, dtype, threads):
 
 
 def typenet_img_s(binary, name, mode, dtype, batch, threads):
-    out = subprocess.run([binary, "bench", "--model", name, "--mode", mode, "--dtype", dtype, "--batch", str(batch),
+    out = subprocess.run([binary, "bench", *model_args(name), "--mode", mode, "--dtype", dtype, "--batch", str(batch),
                           "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
     m = re.search(r"img_s=([0-9.]+)", out.stdout)
     if not m:
@@ -163,21 +201,25 @@ def typenet_img_s(binary, name, mode, dtype, batch, threads):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
-    ap.add_argument("--models", default="SeedModel7,Airbench94,ResNet18")
+    ap.add_argument("--models", default="SeedModel7,Airbench94,ResNet18Cifar")
     ap.add_argument("--modes", default="train,infer,latency")
     ap.add_argument("--dtypes", default="f32,bf16")
     ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--backbone-batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--typenet", default=f"typenet={TYPENET}", help="NAME=BIN[,NAME=BIN...]: the builds to measure")
     a = ap.parse_args()
     builds = [tuple(b.split("=", 1)) for b in a.typenet.split(",")]
+    names = [n for m in a.models.split(",") for n in (BACKBONES if m == "backbones" else [m])]
+    batch_of = lambda name: a.backbone_batch if "@" in name else a.batch
+    modes_of = lambda name: [m for m in a.modes.split(",") if not ("@" in name and m == "latency")]
     torch.set_num_threads(a.threads)
-    print(f"# torch {torch.__version__}, threads {a.threads}, batch {a.batch}, runs {a.runs}, "
+    print(f"# torch {torch.__version__}, threads {a.threads}, batch {a.batch} (backbones {a.backbone_batch}), runs {a.runs}, "
           f"LD_PRELOAD={os.environ.get('LD_PRELOAD', '')}, typenet builds {builds}", flush=True)
     best = {}
     for run in range(a.runs):
-        for name in a.models.split(","):
-            for mode in a.modes.split(","):
+        for name in names:
+            for mode in modes_of(name):
                 for dtype in a.dtypes.split(","):
                     if mode == "latency":  # lower is better: keep the minimum
                         for cl in (False, True):
@@ -195,13 +237,13 @@ def main():
                                 best[k] = min(best.get(k, 1e30), v)
                         continue
                     for cl in (False, True):
-                        v = torch_img_s(name, mode, dtype, cl, a.batch)
+                        v = torch_img_s(name, mode, dtype, cl, batch_of(name))
                         k = (name, mode, dtype, "torch")
                         best[k] = max(best.get(k, 0), v)
                         print(f"run {run} torch  {name} {mode} {dtype} {'channels_last' if cl else 'nchw'}: "
                               f"{v:.1f} img/s", flush=True)
                     for label, binary in builds[::1 if run % 2 == 0 else -1]:
-                        v, line = typenet_img_s(binary, name, mode, dtype, a.batch, a.threads)
+                        v, line = typenet_img_s(binary, name, mode, dtype, batch_of(name), a.threads)
                         print(f"run {run} {label} {name} {mode} {dtype}: {line}", flush=True)
                         if v is not None:
                             k = (name, mode, dtype, label)
@@ -209,8 +251,8 @@ def main():
     print("\n| model | mode | dtype | PyTorch (best layout) | " +
           " | ".join(f"{label} | {label} speed-up" for label, _ in builds) + " |")
     print("|---|---|---|---:|" + "---:|---:|" * len(builds))
-    for name in a.models.split(","):
-        for mode in a.modes.split(","):
+    for name in names:
+        for mode in modes_of(name):
             for dtype in a.dtypes.split(","):
                 t = best.get((name, mode, dtype, "torch"))
                 unit = "ms" if mode == "latency" else "img/s"

@@ -96,6 +96,35 @@ void gradient_check(int batch = 2, std::uint64_t seed = 11) {
   check_some(m.input(), input_grad, "input");
 }
 
+// oneDNN (f32) against the reference backend (double) on the same weights and inputs: forward
+// in training and inference mode, every gradient and the BN running statistics.
+template <class Net>
+void compare_backends(int batch = 4, double atol = 1e-4, double rtol = 1e-3, bool winograd = true) {
+  const ModelOptions o{.batch = batch, .seed = 21, .input_grad = true, .winograd = winograd};
+  Model<Net, OneDnn> fast(o);
+  Model<Net, Reference<double>> ref(o);
+  fill_random(fast.params(), 31, 0.5f);  // also moves BN scale/shift away from 1/0
+  std::copy(fast.params().begin(), fast.params().end(), ref.params().begin());
+  fill_random(fast.input(), 32);
+  std::copy(fast.input().begin(), fast.input().end(), ref.input().begin());
+
+  fast.forward(Mode::train);
+  ref.forward(Mode::train);
+  CHECK(mismatch(fast.output(), ref.output(), atol, rtol) <= 1);
+
+  fill_random(fast.diff_output(), 33);
+  std::copy(fast.diff_output().begin(), fast.diff_output().end(), ref.diff_output().begin());
+  fast.backward();
+  ref.backward();
+  CHECK(mismatch(fast.grads(), ref.grads(), atol, rtol) <= 1);
+  CHECK(mismatch(fast.input_grad(), ref.input_grad(), atol, rtol) <= 1);
+  CHECK(mismatch(fast.state(), ref.state(), atol, rtol) <= 1);  // BN running statistics
+
+  fast.forward(Mode::infer);  // BN folded into the conv on oneDNN
+  ref.forward(Mode::infer);
+  CHECK(mismatch(fast.output(), ref.output(), atol, rtol) <= 1);
+}
+
 
 // Synthetic CIFAR-shaped data: each class has its own colour and stripe direction, plus noise.
 inline ImageSet synthetic_split(std::size_t n, std::uint64_t seed) {

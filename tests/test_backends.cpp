@@ -5,32 +5,7 @@
 
 using namespace typenet;
 
-template <class Net>
-void compare_backends(int batch = 4, double atol = 1e-4, double rtol = 1e-3, bool winograd = true) {
-  const ModelOptions o{.batch = batch, .seed = 21, .input_grad = true, .winograd = winograd};
-  Model<Net, OneDnn> fast(o);
-  Model<Net, Reference<double>> ref(o);
-  test::fill_random(fast.params(), 31, 0.5f);  // also moves BN scale/shift away from 1/0
-  std::copy(fast.params().begin(), fast.params().end(), ref.params().begin());
-  test::fill_random(fast.input(), 32);
-  std::copy(fast.input().begin(), fast.input().end(), ref.input().begin());
-
-  fast.forward(Mode::train);
-  ref.forward(Mode::train);
-  CHECK(test::mismatch(fast.output(), ref.output(), atol, rtol) <= 1);
-
-  test::fill_random(fast.diff_output(), 33);
-  std::copy(fast.diff_output().begin(), fast.diff_output().end(), ref.diff_output().begin());
-  fast.backward();
-  ref.backward();
-  CHECK(test::mismatch(fast.grads(), ref.grads(), atol, rtol) <= 1);
-  CHECK(test::mismatch(fast.input_grad(), ref.input_grad(), atol, rtol) <= 1);
-  CHECK(test::mismatch(fast.state(), ref.state(), atol, rtol) <= 1);  // BN running statistics
-
-  fast.forward(Mode::infer);  // BN folded into the conv on oneDNN
-  ref.forward(Mode::infer);
-  CHECK(test::mismatch(fast.output(), ref.output(), atol, rtol) <= 1);
-}
+using test::compare_backends;
 
 TEST_CASE("oneDNN = reference: Conv", "[backend]") {
   compare_backends<Sequential<Input<3, 9, 9>, Conv<16, 3>>>();
@@ -46,6 +21,43 @@ TEST_CASE("oneDNN = reference: ReLU, GELU, Scale", "[backend]") {
   compare_backends<Sequential<Input<16, 4, 4>, ReLU>>();
   compare_backends<Sequential<Input<16, 4, 4>, GELU>>();
   compare_backends<Sequential<Input<10>, Scale<ratio<1, 9>>>>();
+}
+TEST_CASE("oneDNN = reference: SiLU, Sigmoid, ReLU6", "[backend]") {
+  compare_backends<Sequential<Input<16, 4, 4>, SiLU>>();
+  compare_backends<Sequential<Input<16, 4, 4>, Sigmoid>>();
+  compare_backends<Sequential<Input<16, 4, 4>, Scale<ratio<8, 1>>, ReLU6>>();
+}
+TEST_CASE("oneDNN = reference: grouped, depthwise and separable convolutions, fused and trimmed", "[backend]") {
+  compare_backends<Sequential<Input<16, 8, 8>, Conv<32, 3, 1, 1, true, 1, 4>>>();
+  compare_backends<Sequential<Input<16, 9, 9>, DepthwiseConv<2, 3, 2, 0, false, 1>>>();
+  compare_backends<Sequential<Input<16, 7, 7>, DepthwiseConv<1, 5, 1, 2, true>>>();
+  compare_backends<Sequential<Input<16, 8, 8>, SeparableConv<24, 3>, BatchNorm, ReLU6>>();
+  compare_backends<Sequential<Input<16, 8, 8>, DepthwiseConv<1, 3>, BatchNorm, SiLU, DepthwiseConv<1, 3>, BatchNorm>>();
+  // a depthwise conv before an unpadded pool is trimmed (7 rows pooled by 2 read 6)
+  using Trimmed = Sequential<Input<16, 7, 7>, DepthwiseConv<1, 3>, MaxPool<2>>;
+  static_assert(Trimmed::nodes::size == 2 && Trimmed::macs < Sequential<Input<16, 7, 7>, DepthwiseConv<1, 3>>::macs);
+  compare_backends<Trimmed>();
+}
+TEST_CASE("oneDNN = reference: squeeze-and-excitation", "[backend]") {
+  compare_backends<Sequential<Input<16, 6, 6>, SqueezeExcite<4>>>();
+  compare_backends<Sequential<Input<16, 6, 6>, Conv<16, 3>, BatchNorm, SiLU, SqueezeExcite<4>, Conv<8, 1, 1, 0>>>();
+}
+TEST_CASE("BN epsilon is the layer's: Keras's 1e-3 against the model's 1e-5, plain and fused", "[backend]") {
+  compare_backends<Sequential<Input<16, 5, 5>, KerasBatchNorm>>();
+  compare_backends<Sequential<Input<16, 6, 6>, Conv<16, 3>, KerasBatchNorm, ReLU6>>();
+  // values +-0.01: batch variance 1e-4, so y = 0.01 / sqrt(1e-4 + eps)
+  auto normalised = []<class Net>(std::type_identity<Net>) {
+    Model<Net> model({.batch = 2});
+    for (std::size_t i = 0; i < model.input().size(); ++i) model.input()[i] = i % 2 ? 0.01f : -0.01f;
+    model.forward(Mode::train);
+    return model.output()[1];
+  };
+  CHECK(normalised(std::type_identity<Sequential<Input<1, 2, 2>, KerasBatchNorm>>{}) == Approx(0.01 / std::sqrt(1.1e-3)).epsilon(1e-3));
+  CHECK(normalised(std::type_identity<Sequential<Input<1, 2, 2>, BatchNorm>>{}) == Approx(0.01 / std::sqrt(1.1e-4)).epsilon(1e-3));
+}
+TEST_CASE("oneDNN = reference: padded pooling", "[backend]") {
+  compare_backends<Sequential<Input<16, 9, 9>, MaxPool<3, 2, 1>>>();
+  compare_backends<Sequential<Input<16, 8, 8>, MaxPool<3, 2, 0, 1>, AvgPool<3, 2, 1>>>();
 }
 TEST_CASE("oneDNN = reference: pooling", "[backend]") {
   compare_backends<Sequential<Input<16, 8, 8>, MaxPool<2>>>();
@@ -201,6 +213,18 @@ TEST_CASE("bf16 = f32 within bf16 precision: a smooth whole network", "[backend]
 TEST_CASE("bf16 = f32 within bf16 precision: ReLU networks (mask flips near zero)", "[backend][bf16]") {
   compare_bf16<Sequential<Input<3, 16, 16>, Conv<16, 3>, BatchNorm, ReLU, MaxPool<2>, Conv<32, 3>, BatchNorm, ReLU,
                           Residual<Sequential<Conv<32, 3>, BatchNorm, ReLU, Conv<32, 3>>>, GlobalAvgPool, Dense<10>>>(0.12);
+}
+TEST_CASE("bf16 = f32 within bf16 precision: depthwise, separable, SiLU, squeeze-and-excitation, stochastic depth",
+          "[backend][bf16]") {
+  compare_bf16<Sequential<Input<3, 16, 16>, Conv<16, 3, 2, 0, false, 1>, BatchNorm, SiLU,
+                          Residual<Sequential<Conv<64, 1, 1, 0>, BatchNorm, SiLU, DepthwiseConv<1, 3>, BatchNorm, SiLU,
+                                              SqueezeExcite<4>, Conv<16, 1, 1, 0>, BatchNorm,
+                                              StochasticDepth<ratio<1, 5>>>>,
+                          SeparableConv<32, 3>, BatchNorm, SiLU, GlobalAvgPool, Dense<10>>>(0.02);
+}
+TEST_CASE("bf16 = f32 within bf16 precision: ReLU6 and padded max pooling (mask flips, near-ties)", "[backend][bf16]") {
+  compare_bf16<Sequential<Input<3, 16, 16>, Conv<16, 3>, BatchNorm, ReLU6, MaxPool<3, 2, 1>, DepthwiseConv<2, 3>,
+                          BatchNorm, ReLU6, GlobalAvgPool, Dense<10>>>(0.12);
 }
 TEST_CASE("bf16 = f32 within bf16 precision: deep 4x4 and 8x8 convs (f32 Winograd weight gradients)",
           "[backend][bf16]") {

@@ -3,6 +3,7 @@
 #include <set>
 #include <string_view>
 #include <typenet/typenet.hpp>
+#include <typenet/zoo/backbones.hpp>
 
 using namespace typenet;
 
@@ -135,16 +136,55 @@ TEST_CASE("the walk: paths, kinds, shapes and contiguous parameter ranges; named
   CHECK(t.back().offset == Walked::param_count - 10);
 }
 
-TEST_CASE("ResNet18's named tensors cover its buffers exactly once", "[static][walk]") {
+TEST_CASE("ResNet18Cifar's named tensors cover its buffers exactly once", "[static][walk]") {
   long params = 0, state = 0;
   std::set<std::string> names;
-  for (const auto& t : named_tensors<zoo::ResNet18>()) {
+  for (const auto& t : named_tensors<zoo::ResNet18Cifar>()) {
     long n = 1;
     for (long d : t.dims) n *= d;
     (t.state ? state : params) += n;
     names.insert(t.name);
   }
-  CHECK(params == zoo::ResNet18::param_count);
-  CHECK(state == zoo::ResNet18::state_count);
-  CHECK(names.size() == named_tensors<zoo::ResNet18>().size());
+  CHECK(params == zoo::ResNet18Cifar::param_count);
+  CHECK(state == zoo::ResNet18Cifar::state_count);
+  CHECK(names.size() == named_tensors<zoo::ResNet18Cifar>().size());
+}
+
+TEST_CASE("the walk opens a gate's branch as N.gate.i, and depthwise weights are (C*M,1,K,K)", "[static][walk]") {
+  using Gated = Sequential<Input<8, 4, 4>, DepthwiseConv<2, 3>, BatchNorm, SiLU, SqueezeExcite<4>, GlobalAvgPool, Dense<3>>;
+  std::vector<std::string> paths;
+  long next_param = 0;
+  walk<Gated>([&](auto, const LayerInfo& l) {
+    paths.push_back(l.path);
+    CHECK(l.param_offset == next_param);
+    next_param += l.params;
+  });
+  CHECK(next_param == Gated::param_count);
+  CHECK(paths == std::vector<std::string>{"0.0", "0.1", "0.2", "1.gate.0", "1.gate.1", "1.gate.2", "1.gate.3",
+                                          "1.gate.4", "2", "3"});
+  const auto t = named_tensors<Gated>();
+  CHECK(t[0].name == "0.0.weight");
+  CHECK(t[0].dims == std::vector<long>{16, 1, 3, 3});
+  CHECK(t[5].name == "1.gate.1.weight");  // squeeze: (4,16), torchvision's fc1 (4,16,1,1)
+  CHECK(t[5].dims == std::vector<long>{4, 16});
+  // 16*9 depthwise + 2*16 BN + (4*16+4) + (16*4+16) + (3*16+3)
+  static_assert(Gated::param_count == 144 + 32 + 68 + 80 + 51);
+}
+
+TEST_CASE("each backbone's named tensors cover its buffers exactly once", "[static][walk]") {
+  zoo::for_each_backbone([](auto net, const char* name, const char*) {
+    using Net = typename decltype(net)::type;
+    long params = 0, state = 0;
+    std::set<std::string> names;
+    for (const auto& t : named_tensors<Net>()) {
+      long n = 1;
+      for (long d : t.dims) n *= d;
+      (t.state ? state : params) += n;
+      names.insert(t.name);
+    }
+    INFO(name);
+    CHECK(params == Net::param_count);
+    CHECK(state == Net::state_count);
+    CHECK(names.size() == named_tensors<Net>().size());
+  });
 }

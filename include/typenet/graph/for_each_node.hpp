@@ -2,8 +2,8 @@
 // Walking a bound node list with each node's offsets into the model's flat parameter and state
 // buffers (model.hpp lays them out node after node).
 //   for_each_node(nodes, f):  the nodes as the backend runs them (a fused ConvBnAct is one node);
-//   for_each_layer(nodes, f): the layers as the user wrote them: fused nodes and residual
-//                             branches are opened, so a Conv inside a ConvBnAct is visited as a Conv.
+//   for_each_layer(nodes, f): the layers as the user wrote them: fused nodes, residual
+//                             and gate branches are opened, so a Conv inside a ConvBnAct is visited as a Conv.
 //   f(std::type_identity<Node>{}, param_offset, state_offset)
 #include <type_traits>
 #include "typenet/core/list.hpp"
@@ -26,6 +26,8 @@ template <class N> concept BranchingNode = requires {
   typename N::bound::shortcut::nodes;
 };
 
+template <class N> concept GatedNode = requires { typename N::bound::branch::nodes; };
+
 template <class F, class... Ns>
 void for_each_layer_at(List<Ns...>, F& f, long p, long s);
 
@@ -36,6 +38,8 @@ void visit_layer(F& f, long p, long s) {
   } else if constexpr (BranchingNode<N>) {
     for_each_layer_at(typename N::bound::body::nodes{}, f, p, s);
     for_each_layer_at(typename N::bound::shortcut::nodes{}, f, p + N::bound::body_params, s + N::bound::body_state);
+  } else if constexpr (GatedNode<N>) {
+    for_each_layer_at(typename N::bound::branch::nodes{}, f, p, s);
   } else {
     f(std::type_identity<N>{}, p, s);
   }

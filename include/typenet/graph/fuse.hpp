@@ -14,12 +14,13 @@
 
 namespace typenet {
 
-template <class ConvL, class Act>
+template <class ConvL, class Act, class Norm = BatchNorm>
 struct ConvBnAct {
   using op = op::ConvBnAct;
   using conv = ConvL;
+  using norm = Norm;
   using act = Act;
-  using parts = std::conditional_t<Act::fn == EltwiseFn::identity, List<ConvL, BatchNorm>, List<ConvL, BatchNorm, Act>>;
+  using parts = std::conditional_t<Act::fn == EltwiseFn::identity, List<ConvL, Norm>, List<ConvL, Norm, Act>>;
   static constexpr const char* name = Act::fn == EltwiseFn::identity ? "ConvBn" : "ConvBnAct";
 
   template <Shape In>
@@ -33,7 +34,7 @@ struct ConvBnAct {
     template <class T>
     static void init(T* p, T* s, Rng& rng) {
       conv_node::bound::init(p, s, rng);
-      BatchNorm::bind<conv_node::out>::init(p + conv_node::params, s, rng);
+      Norm::template bind<conv_node::out>::init(p + conv_node::params, s, rng);
     }
   };
 };
@@ -44,12 +45,12 @@ struct Fuse<List<D...>, List<L, R...>> : Fuse<List<D..., L>, List<R...>> {};
 // Any convolution, batch norm, any activation.
 template <class... D, class C, class N, class A, class... R>
   requires Convolution<C> && Normalization<N> && Activation<A>
-struct Fuse<List<D...>, List<C, N, A, R...>> : Fuse<List<D..., ConvBnAct<C, A>>, List<R...>> {};
+struct Fuse<List<D...>, List<C, N, A, R...>> : Fuse<List<D..., ConvBnAct<C, A, N>>, List<R...>> {};
 // Any convolution and a batch norm with no activation after it (ResNet's second conv, its
 // shortcut): folded into the conv at inference all the same.
 template <class... D, class C, class N, class... R>
   requires Convolution<C> && Normalization<N>
-struct Fuse<List<D...>, List<C, N, R...>> : Fuse<List<D..., ConvBnAct<C, Identity>>, List<R...>> {};
+struct Fuse<List<D...>, List<C, N, R...>> : Fuse<List<D..., ConvBnAct<C, Identity, N>>, List<R...>> {};
 
 template <class Layers> using fuse_t = typename Fuse<List<>, Layers>::type;
 

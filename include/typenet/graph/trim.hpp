@@ -17,11 +17,12 @@ constexpr int rows_pool_skips(int n, int window, int stride) {
 }
 
 // TrimForPool<L, Next, In>::type: L, or the trimmed convolution when L is a stride-1
-// convolution that a windowed pool reads next.
+// convolution that an unpadded windowed pool reads next (a padded pool's windows are placed
+// from the padded edge, so its reach is not the unpadded one's).
 template <class L, class Next, Shape In> struct TrimForPool { using type = L; };
 
 template <Convolution C, WindowPooling P, Shape In>
-  requires(C::stride == 1)
+  requires(C::stride == 1 && P::pad == 0 && P::pad_end == 0)
 struct TrimForPool<C, P, In> {
   static constexpr Shape out = Node<C, In>::out;
   static constexpr int cut =

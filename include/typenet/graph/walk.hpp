@@ -5,7 +5,8 @@
 // and export by name and per-layer learning rates are built on it.
 //   path: node indices from the top; a fused node's parts by position ("3.0" the conv of fused
 //         node 3, "3.1" its batch norm); residual branches as "body" and "shortcut"
-//         ("4.body.1.0": the conv of the second node of residual 4's body)
+//         ("4.body.1.0": the conv of the second node of residual 4's body); a gate's branch
+//         as "gate" ("5.gate.1": the first Dense of squeeze-and-excitation node 5)
 //   walk<Net>(f): f(std::type_identity<Node>{}, const LayerInfo&) for every layer, in order
 #include <string>
 #include <type_traits>
@@ -36,6 +37,8 @@ void walk_node(F& f, const std::string& path, long p, long s) {
     walk_nodes(typename N::bound::body::nodes{}, f, path + ".body.", p, s);
     walk_nodes(typename N::bound::shortcut::nodes{}, f, path + ".shortcut.", p + N::bound::body_params,
                s + N::bound::body_state);
+  } else if constexpr (GatedNode<N>) {
+    walk_nodes(typename N::bound::branch::nodes{}, f, path + ".gate.", p, s);
   } else {
     f(std::type_identity<N>{}, LayerInfo{path, N::layer::name, N::in, N::out, p, N::params, s, N::state});
   }

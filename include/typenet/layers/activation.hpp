@@ -6,7 +6,7 @@ namespace typenet {
 // Elementwise layers: (shape) => (same shape). `fn` names the function for the backends and
 // alpha, beta are its parameters (oneDNN's convention: eltwise_linear is alpha * x + beta), so
 // that a rewrite rule moves an activation into a fused node with everything it needs.
-enum class EltwiseFn { identity, relu, gelu, scale };
+enum class EltwiseFn { identity, relu, gelu, scale, silu, sigmoid, clip };
 
 struct ReLU {
   using op = op::Eltwise;
@@ -22,6 +22,33 @@ struct GELU {
   static constexpr const char* name = "GELU";
   static constexpr EltwiseFn fn = EltwiseFn::gelu;
   static constexpr float alpha = 0.0f, beta = 0.0f;
+  template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
+};
+
+// SiLU (swish): x * sigmoid(x), as PyTorch's nn.SiLU and Keras's 'swish' (oneDNN's swish, alpha 1).
+struct SiLU {
+  using op = op::Eltwise;
+  static constexpr const char* name = "SiLU";
+  static constexpr EltwiseFn fn = EltwiseFn::silu;
+  static constexpr float alpha = 1.0f, beta = 0.0f;  // x * sigmoid(alpha * x)
+  template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
+};
+
+// Sigmoid: 1 / (1 + exp(-x)); the gate of squeeze-and-excitation.
+struct Sigmoid {
+  using op = op::Eltwise;
+  static constexpr const char* name = "Sigmoid";
+  static constexpr EltwiseFn fn = EltwiseFn::sigmoid;
+  static constexpr float alpha = 0.0f, beta = 0.0f;
+  template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
+};
+
+// ReLU6: min(max(x, 0), 6), MobileNetV2's activation (oneDNN's clip from alpha to beta).
+struct ReLU6 {
+  using op = op::Eltwise;
+  static constexpr const char* name = "ReLU6";
+  static constexpr EltwiseFn fn = EltwiseFn::clip;
+  static constexpr float alpha = 0.0f, beta = 6.0f;
   template <Shape In> struct bind : NoParams { static constexpr Shape out = In; };
 };
 

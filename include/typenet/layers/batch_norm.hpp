@@ -1,14 +1,24 @@
 #pragma once
+#include <type_traits>
+#include "typenet/core/list.hpp"
 #include "typenet/layers/layer.hpp"
 
 namespace typenet {
 
-// BatchNorm: per-channel normalisation with a learned scale and shift.
+// BatchNormWith<Epsilon>: per-channel normalisation with a learned scale and shift.
 // (C,H,W) => (C,H,W). Params: scale (C), shift (C). State: running mean (C), running variance (C).
-// Momentum and epsilon are run-time hyperparameters (train/hyper.hpp), as in PyTorch.
-struct BatchNorm {
+// Momentum is a run-time hyperparameter (ModelOptions), as in PyTorch. Epsilon is the layer's
+// when it gives one (a ratio): weights trained elsewhere are right only with their own
+// (Keras 1e-3, PyTorch 1e-5); without one it is the model's, ModelOptions::bn_eps (1e-5).
+template <class Epsilon = void>
+struct BatchNormWith {
   using op = op::BatchNorm;
   static constexpr const char* name = "BatchNorm";
+  static constexpr bool own_epsilon = !std::is_void_v<Epsilon>;
+  static constexpr float epsilon(float model_epsilon) {
+    if constexpr (own_epsilon) return float(Epsilon::value);
+    else return model_epsilon;
+  }
 
   template <Shape In>
   struct bind {
@@ -25,5 +35,8 @@ struct BatchNorm {
     }
   };
 };
+
+using BatchNorm = BatchNormWith<>;                         // the model's epsilon
+using KerasBatchNorm = BatchNormWith<ratio<1, 1000>>;      // Keras's BatchNormalization default, 1e-3
 
 }  // namespace typenet

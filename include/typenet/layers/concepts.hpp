@@ -8,10 +8,11 @@
 
 namespace typenet {
 
-// Any convolution: its geometry, and itself with another far-end padding (the trim rule).
+// Any convolution (plain, grouped, depthwise): its geometry, and itself with another far-end
+// padding (the trim rule). Filters and groups may depend on the input: they are the bound
+// layer's (layers/conv.hpp, ConvBinding).
 template <class L>
 concept Convolution = std::same_as<typename L::op, op::Conv> && requires {
-  { L::filters } -> std::convertible_to<int>;
   { L::kernel } -> std::convertible_to<int>;
   { L::stride } -> std::convertible_to<int>;
   { L::pad } -> std::convertible_to<int>;
@@ -31,11 +32,13 @@ concept Activation = std::same_as<typename L::op, op::Eltwise> && requires {
 template <class L>
 concept Normalization = std::same_as<typename L::op, op::BatchNorm>;
 
-// Any windowed pooling (not the global one): window and stride.
+// Any windowed pooling (not the global one): window, stride and padding.
 template <class L>
 concept WindowPooling = std::same_as<typename L::op, op::Pool> && !L::global && requires {
   { L::window } -> std::convertible_to<int>;
   { L::stride } -> std::convertible_to<int>;
+  { L::pad } -> std::convertible_to<int>;
+  { L::pad_end } -> std::convertible_to<int>;
 };
 
 }  // namespace typenet

@@ -19,8 +19,8 @@ template <class F> void for_each_model(F&& f) {
   f(std::type_identity<SeedModel6>{}, "SeedModel6");
   f(std::type_identity<SeedModel7>{}, "SeedModel7");
   f(std::type_identity<Airbench94>{}, "Airbench94");
-  f(std::type_identity<ResNet18>{}, "ResNet18");
-  f(std::type_identity<ResNet34>{}, "ResNet34");
+  f(std::type_identity<ResNet18Cifar>{}, "ResNet18Cifar");
+  f(std::type_identity<ResNet34Cifar>{}, "ResNet34Cifar");
 }
 
 // Calls f with the named model's type; false when no model has that name.

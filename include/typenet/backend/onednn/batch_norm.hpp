@@ -17,16 +17,18 @@ struct BnCore {
   memory relu_mask;  // with a fused ReLU: which outputs were positive (oneDNN's workspace)
   Step train_step, infer_step, bwd_step;
   float count = 1;  // values per channel in a batch: N*H*W
+  float eps = 1e-5f;
 
   // relu: y = max(bn(x), 0) in the same pass (oneDNN's fuse_norm_relu), and its backward too.
-  memory::desc plan(Context& c, const memory::desc& d, bool relu = false) {
+  memory::desc plan(Context& c, const memory::desc& d, float epsilon, bool relu = false) {
+    eps = epsilon;
     const auto f = flags::use_scale | flags::use_shift | (relu ? flags::fuse_norm_relu : flags::none);
     train = c.note(dnnl::batch_normalization_forward::primitive_desc(
-        {dnnl::prop_kind::forward_training, d, c.bn_eps, f}, c.attr, c.engine));
+        {dnnl::prop_kind::forward_training, d, eps, f}, c.attr, c.engine));
     infer = c.note(dnnl::batch_normalization_forward::primitive_desc(
-        {dnnl::prop_kind::forward_inference, d, c.bn_eps, f | flags::use_global_stats}, c.attr, c.engine));
+        {dnnl::prop_kind::forward_inference, d, eps, f | flags::use_global_stats}, c.attr, c.engine));
     bwd = c.note(dnnl::batch_normalization_backward::primitive_desc(
-        {dnnl::prop_kind::backward, d, d, c.bn_eps, f}, c.attr, c.engine, train));
+        {dnnl::prop_kind::backward, d, d, eps, f}, c.attr, c.engine, train));
     count = float(d.dims()[0] * d.dims()[2] * d.dims()[3]);
     return d;
   }
@@ -82,7 +84,7 @@ struct Kernel<op::BatchNorm, L, In> {
   memory dst, diff_dst;
   memory scratch_diff;  // BN's backward also gives dscale/dshift: it runs even for the first layer
 
-  memory::desc plan(Context& c, const memory::desc& src, bool) { return bn.plan(c, src); }
+  memory::desc plan(Context& c, const memory::desc& src, bool) { return bn.plan(c, src, L::epsilon(c.bn_eps)); }
   void bind(Context& c, const Io& io, Slices s) {
     dst = c.make(bn.train.dst_desc());
     diff_dst = c.make(bn.train.dst_desc());

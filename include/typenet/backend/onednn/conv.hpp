@@ -13,8 +13,9 @@ namespace typenet::onednn {
 // (N,C,H,W) => (N,F,H',W'); backward: dW, db and (when asked) dX.
 template <class L, Shape In>
 struct ConvCore {
+  using B = typename Node<L, In>::bound;
   static constexpr Shape Out = Node<L, In>::out;
-  static constexpr long weight_count = Node<L, In>::bound::weights;
+  static constexpr long weight_count = B::weights;
   using fwd_pd_t = dnnl::convolution_forward::primitive_desc;
 
   fwd_pd_t fwd;
@@ -37,17 +38,22 @@ struct ConvCore {
   // output tile) runs as f32 Winograd on f32 copies of x and dy: oneDNN 2.6's bf16 kernel is
   // slow there (batch 256, 512->512 at 4x4: 54 ms vs 22; 256->256 at 8x8: 28 vs 21; it wins
   // at 16x16 and above, and with fewer channels). The gradient is f32 either way.
-  static constexpr bool small_deep_map = L::kernel == 3 && L::stride == 1 && cut == 0 && !L::bias && In.c >= 256 &&
+  static constexpr bool small_deep_map = B::groups == 1 && L::kernel == 3 && L::stride == 1 && cut == 0 && !L::bias && In.c >= 256 &&
                                          Out.h == Out.w && (Out.h == 4 || Out.h == 8);
   bool f32_bwd_weights = false;
   Relayout src_f32, diff_dst_f32;
 
-  static memory::desc weights_plain() { return {dims{L::filters, In.c, L::kernel, L::kernel}, dt::f32, tag::oihw}; }
-  static memory::desc bias_desc() { return {dims{L::filters}, dt::f32, tag::x}; }
+  // Grouped weights are (G, F/G, C/G, K, K) to oneDNN: in goihw the same bytes as (F, C/G, K, K).
+  static dims weight_dims() {
+    if constexpr (B::groups == 1) return {B::filters, In.c, L::kernel, L::kernel};
+    else return {B::groups, B::filters / B::groups, B::channels_per_group, L::kernel, L::kernel};
+  }
+  static memory::desc weights_plain() { return {weight_dims(), dt::f32, B::groups == 1 ? tag::oihw : tag::goihw}; }
+  static memory::desc bias_desc() { return {dims{B::filters}, dt::f32, tag::x}; }
   static dims strides() { return {L::stride, L::stride}; }
   static dims padding_l() { return {L::pad, L::pad}; }
   static dims padding_r() { return {L::pad_end, L::pad_end}; }
-  static memory::desc weights_any(dt type) { return {dims{L::filters, In.c, L::kernel, L::kernel}, type, tag::any}; }
+  static memory::desc weights_any(dt type) { return {weight_dims(), type, tag::any}; }
   static dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d,
                                               const memory::desc& dst_d, bool with_bias,
                                               dnnl::algorithm alg = dnnl::algorithm::convolution_direct) {
@@ -55,9 +61,9 @@ struct ConvCore {
     if (with_bias) return {prop, alg, src_d, w_any, bias_desc(), dst_d, strides(), padding_l(), padding_r()};
     return {prop, alg, src_d, w_any, dst_d, strides(), padding_l(), padding_r()};
   }
-  // Winograd where asked for and possible: f32, 3x3, stride 1.
+  // Winograd where asked for and possible: f32, 3x3, stride 1, not grouped.
   static bool wants_winograd(const Context& c, dt type) {
-    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1;
+    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1 && B::groups == 1;
   }
   // The primitive descriptor made by make(alg): Winograd if wanted and oneDNN has it, else direct.
   template <class MakePd>

@@ -36,7 +36,7 @@ struct Kernel<op::ConvBnAct, L, In> {
 
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
-    bn.plan(c, d, relu_in_bn);
+    bn.plan(c, d, L::norm::epsilon(c.bn_eps), relu_in_bn);
     if (!bn_writes_dst) act.plan(c, d);
     dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -88,7 +88,7 @@ struct Kernel<op::ConvBnAct, L, In> {
     auto* bf = static_cast<float*>(b_folded.get_data_handle());
     const long per_filter = weight_count / Out.c;
     for (int o = 0; o < Out.c; ++o) {
-      const float k = gamma[o] / std::sqrt(var[o] + c.bn_eps);
+      const float k = gamma[o] / std::sqrt(var[o] + bn.eps);
       for (long i = 0; i < per_filter; ++i) wf[o * per_filter + i] = w[o * per_filter + i] * k;
       const float b = ConvL::bias ? w[weight_count + o] : 0.0f;
       bf[o] = (b - mean[o]) * k + beta[o];

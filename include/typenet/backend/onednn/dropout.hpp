@@ -3,6 +3,7 @@
 // so this runs over the whole buffer (padding included, where values are zero anyway), in f32
 // or bf16 (bf16 values are the upper halves of f32s; scaling rounds to nearest even).
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/layers/dropout.hpp"
@@ -29,16 +30,25 @@ struct Kernel<op::Dropout, L, In> {
   memory own_dst;  // dst's buffer; at inference dst shows the input's bytes instead (no copy)
   Io io;
   std::vector<std::uint8_t> keep;  // 1 = kept, for the backward
-  std::size_t count = 0;
+  std::size_t count = 0, per_draw = 1;  // values, and values under one draw (a whole example: stochastic depth)
   bool bf16 = false;
 
-  memory::desc plan(Context&, const memory::desc& src, bool) { return src; }
+  memory::desc plan(Context& c, const memory::desc& src, bool) {
+    // Dropping whole examples needs each example's values to be one run of the buffer: the
+    // examples dimension outermost, as in every layout oneDNN picks for activations.
+    if (L::unit == DropUnit::sample &&
+        (src.data.format_kind != dnnl_blocked ||
+         std::size_t(src.data.format_desc.blocking.strides[0]) * c.batch != elements(src)))
+      throw Error("typenet: StochasticDepth needs a layout with the examples outermost, and oneDNN chose another");
+    return src;
+  }
   void bind(Context& c, const Io& in, Slices) {
     io = in;
     own_dst = c.make(in.src.get_desc());
     dst = c.wrap(in.src.get_desc(), own_dst.get_data_handle());  // wrapped: repointing it frees nothing
     diff_dst = c.make(in.src.get_desc());
     count = elements(in.src.get_desc());
+    per_draw = L::unit == DropUnit::sample ? count / c.batch : 1;
     bf16 = in.src.get_desc().data_type() == dt::bf16;
     keep.assign(count, 1);
   }
@@ -57,9 +67,11 @@ struct Kernel<op::Dropout, L, In> {
     // The next kernels hold dst's handle, not its pointer, so repointing it reaches them.
     dst.set_data_handle(training ? own_dst.get_data_handle() : io.src.get_data_handle());
     if (!training) return;
-    for (std::size_t i = 0; i < count;) {  // four 16-bit draws per 64-bit number
+    const std::size_t draws = count / per_draw;
+    for (std::size_t i = 0; i < draws;) {  // four 16-bit draws per 64-bit number
       std::uint64_t r = c.rng.next();
-      for (int k = 0; k < 4 && i < count; ++k, ++i, r >>= 16) keep[i] = (r & 0xFFFF) >= drop_below;
+      for (int k = 0; k < 4 && i < draws; ++k, ++i, r >>= 16)
+        std::fill_n(keep.begin() + i * per_draw, per_draw, std::uint8_t((r & 0xFFFF) >= drop_below));
     }
     if (bf16) apply<std::uint16_t>(io.src.get_data_handle(), dst.get_data_handle(), keep.data(), count);
     else apply<float>(io.src.get_data_handle(), dst.get_data_handle(), keep.data(), count);

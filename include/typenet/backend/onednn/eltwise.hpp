@@ -1,15 +1,21 @@
 #pragma once
-// Elementwise layers (ReLU, GELU, Scale) on oneDNN, in the layout of their input.
+// Elementwise layers (ReLU, GELU, SiLU, Sigmoid, ReLU6, Scale) on oneDNN, in the layout of their input.
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/layers/activation.hpp"
 
 namespace typenet::onednn {
 
+// oneDNN's algorithm for an activation, with the layer's alpha and beta as its parameters.
 template <class L>
 constexpr dnnl::algorithm eltwise_algorithm() {
   if constexpr (L::fn == EltwiseFn::relu) return dnnl::algorithm::eltwise_relu;
   else if constexpr (L::fn == EltwiseFn::gelu) return dnnl::algorithm::eltwise_gelu_erf;
-  else return dnnl::algorithm::eltwise_linear;  // scale, identity: alpha * x + beta
+  else if constexpr (L::fn == EltwiseFn::silu) return dnnl::algorithm::eltwise_swish;  // x * sigmoid(alpha x)
+  else if constexpr (L::fn == EltwiseFn::sigmoid) return dnnl::algorithm::eltwise_logistic;
+  else if constexpr (L::fn == EltwiseFn::clip) return dnnl::algorithm::eltwise_clip;  // from alpha to beta
+  else if constexpr (L::fn == EltwiseFn::scale || L::fn == EltwiseFn::identity)
+    return dnnl::algorithm::eltwise_linear;  // alpha * x + beta
+  else static_assert(always_false<L>, "typenet: this activation function has no oneDNN algorithm");
 }
 
 // EltwiseCore: y = f(x); its backward reads x.

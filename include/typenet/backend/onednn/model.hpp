@@ -12,6 +12,7 @@
 #include "typenet/backend/onednn/dropout.hpp"
 #include "typenet/backend/onednn/eltwise.hpp"
 #include "typenet/backend/onednn/flatten.hpp"
+#include "typenet/backend/onednn/gate.hpp"
 #include "typenet/backend/onednn/pool.hpp"
 #include "typenet/backend/onednn/residual.hpp"
 #include "typenet/model_options.hpp"

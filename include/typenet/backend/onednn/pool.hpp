@@ -1,5 +1,5 @@
 #pragma once
-// Max and average pooling on oneDNN. Max pooling keeps a workspace (where each maximum was)
+// Max and average pooling on oneDNN (average excludes padding). Max pooling keeps a workspace (where each maximum was)
 // from the training forward to the backward; inference runs a primitive that writes none.
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/graph/node.hpp"
@@ -26,12 +26,13 @@ struct Kernel<op::Pool, L, In> {
     // The primitive picks its output layout (a plain one would send oneDNN 2.6 to its
     // reference kernel); GlobalAvgPool's small (N,C,1,1) output is then reordered to plain.
     memory::desc dst_d{out4, src.data_type(), tag::any};
-    const dims stride{bound::stride, bound::stride}, kernel{bound::window_h, bound::window_w}, pad{0, 0};
+    const dims stride{bound::stride, bound::stride}, kernel{bound::window_h, bound::window_w},
+        pad{bound::pad, bound::pad}, pad_end{bound::pad_end, bound::pad_end};
     fwd = c.note(dnnl::pooling_forward::primitive_desc(
-        {dnnl::prop_kind::forward_training, algo, src, dst_d, stride, kernel, pad, pad}, c.attr, c.engine));
+        {dnnl::prop_kind::forward_training, algo, src, dst_d, stride, kernel, pad, pad_end}, c.attr, c.engine));
     infer = c.note(dnnl::pooling_forward::primitive_desc(
-        {dnnl::prop_kind::forward_inference, algo, src, fwd.dst_desc(), stride, kernel, pad, pad}, c.attr, c.engine));
-    bwd = c.note(dnnl::pooling_backward::primitive_desc({algo, src, fwd.dst_desc(), stride, kernel, pad, pad},
+        {dnnl::prop_kind::forward_inference, algo, src, fwd.dst_desc(), stride, kernel, pad, pad_end}, c.attr, c.engine));
+    bwd = c.note(dnnl::pooling_backward::primitive_desc({algo, src, fwd.dst_desc(), stride, kernel, pad, pad_end},
                                                         c.attr, c.engine, fwd));
     if constexpr (L::global) return plain_desc(c.batch, Out, src.data_type());
     return fwd.dst_desc();

@@ -1,26 +1,10 @@
 #pragma once
 // Residual on oneDNN: y = body(x) + shortcut(x); the gradient of x is the sum of both branches'.
+#include "typenet/backend/onednn/add.hpp"
 #include "typenet/backend/onednn/chain.hpp"
 #include "typenet/graph/residual.hpp"
 
 namespace typenet::onednn {
-
-// Add: dst = a + b, with b reordered to a's layout when they differ.
-struct Add {
-  Relayout b_like_a;
-  Step step;
-  void bind(Context& c, const memory& a, const memory& b, const memory& dst) {
-    b_like_a.plan(c, b, a.get_desc());
-    // Built after the scratchpad is sized, so it keeps oneDNN's own (an add needs none).
-    dnnl::binary::primitive_desc pd({dnnl::algorithm::binary_add, a.get_desc(), a.get_desc(), dst.get_desc()},
-                                    c.engine);
-    step = Step(dnnl::binary(pd), {{DNNL_ARG_SRC_0, &a}, {DNNL_ARG_SRC_1, &b_like_a.to}, {DNNL_ARG_DST, &dst}});
-  }
-  void run(const Context& c) const {
-    b_like_a.run(c);
-    step.run(c);
-  }
-};
 
 template <class L, Shape In>
 struct Kernel<op::Residual, L, In> {

@@ -37,7 +37,7 @@ struct Kernel<T, op::BatchNorm, L, In> {
         var = s[C + ch];
       }
       mean[ch] = mu;
-      inv_std[ch] = T(1) / std::sqrt(var + T(c.bn_eps));
+      inv_std[ch] = T(1) / std::sqrt(var + T(L::epsilon(c.bn_eps)));
       for (int b = 0; b < c.batch; ++b)
         for (long i = 0; i < HW; ++i) {
           const long j = (long(b) * C + ch) * HW + i;

@@ -1,6 +1,6 @@
 #pragma once
 // Reference Chain: a bound node list with one output and one gradient buffer per node,
-// and the two composite nodes (fused ConvBnAct, Residual) built from chains.
+// and the composite nodes (fused ConvBnAct, Residual, Gate) built from chains.
 #include <algorithm>
 #include <array>
 #include <boost/hana/at.hpp>
@@ -10,6 +10,7 @@
 #include <utility>
 #include "typenet/backend/reference/kernels.hpp"
 #include "typenet/graph/fuse.hpp"
+#include "typenet/graph/gate.hpp"
 #include "typenet/graph/residual.hpp"
 #include "typenet/model_options.hpp"
 
@@ -107,6 +108,33 @@ struct Kernel<T, op::Residual, L, In> {
     else std::copy(dy, dy + c.batch * In.size(), dx_shortcut.begin());
     if (dx)
       for (long j = 0; j < c.batch * In.size(); ++j) dx[j] = dx_body[j] + dx_shortcut[j];
+  }
+};
+
+// y = x * g, g = branch(x) per (example, channel); dx = dy * g + dbranch/dx with
+// dg = sum over the map of dy * x.
+template <class T, class L, Shape In>
+struct Kernel<T, op::Gate, L, In> {
+  using B = typename Node<L, In>::bound;
+  static constexpr long map = long(In.h) * In.w;
+  Chain<T, typename B::branch::nodes> branch;
+  const T* gate = nullptr;
+  std::vector<T> dgate, dx_branch;
+  void setup(int n) {
+    branch.setup(n);
+    dgate.assign(n * In.c, T(0));
+    dx_branch.assign(n * In.size(), T(0));
+  }
+  void forward(Context& c, const T* x, T* y, const T* p, T* s, bool training) {
+    gate = branch.forward(c, x, p, s, training);
+    for (long j = 0; j < c.batch * In.size(); ++j) y[j] = x[j] * gate[j / map];
+  }
+  void backward(Context& c, const T* x, const T*, const T* dy, T* dx, const T* p, T* dp) {
+    std::fill(dgate.begin(), dgate.end(), T(0));
+    for (long j = 0; j < c.batch * In.size(); ++j) dgate[j / map] += dy[j] * x[j];
+    branch.backward(c, dgate.data(), dx_branch.data(), p, dp);
+    if (dx)
+      for (long j = 0; j < c.batch * In.size(); ++j) dx[j] = dy[j] * gate[j / map] + dx_branch[j];
   }
 };
 

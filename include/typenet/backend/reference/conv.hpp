@@ -9,24 +9,27 @@
 
 namespace typenet::reference {
 
-// (N,C,H,W) => (N,F,H',W'), weights (F,C,K,K), optional bias (F).
+// (N,C,H,W) => (N,F,H',W'), weights (F,C/G,K,K), optional bias (F). Filter o of group
+// g = o / (F/G) reads input channels g*C/G .. (g+1)*C/G - 1.
 template <class T, class L, Shape In>
 struct Kernel<T, op::Conv, L, In> {
+  using B = typename Node<L, In>::bound;
   static constexpr Shape O = Node<L, In>::out;
-  static constexpr int K = L::kernel, S = L::stride, P = L::pad;
-  static constexpr long WC = Node<L, In>::bound::weights;
+  static constexpr int K = L::kernel, S = L::stride, P = L::pad, CG = B::channels_per_group,
+                       FG = B::filters / B::groups;
+  static constexpr long WC = B::weights;
   void setup(int) {}
   template <class F> static void each(int n, F&& f) {  // f(x index, w index, y index)
     for (int b = 0; b < n; ++b)
       for (int o = 0; o < O.c; ++o)
         for (int oy = 0; oy < O.h; ++oy)
           for (int ox = 0; ox < O.w; ++ox)
-            for (int i = 0; i < In.c; ++i)
+            for (int j = 0; j < CG; ++j)
               for (int ky = 0; ky < K; ++ky)
                 for (int kx = 0; kx < K; ++kx) {
-                  const int iy = oy * S - P + ky, ix = ox * S - P + kx;
+                  const int iy = oy * S - P + ky, ix = ox * S - P + kx, i = o / FG * CG + j;
                   if (iy < 0 || iy >= In.h || ix < 0 || ix >= In.w) continue;
-                  f(((long(b) * In.c + i) * In.h + iy) * In.w + ix, ((long(o) * In.c + i) * K + ky) * K + kx,
+                  f(((long(b) * In.c + i) * In.h + iy) * In.w + ix, ((long(o) * CG + j) * K + ky) * K + kx,
                     ((long(b) * O.c + o) * O.h + oy) * O.w + ox);
                 }
   }

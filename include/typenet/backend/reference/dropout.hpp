@@ -9,15 +9,18 @@
 
 namespace typenet::reference {
 
-// Inverted dropout with a mask from the context's generator.
+// Inverted dropout with a mask from the context's generator: one draw per value, or per
+// example (stochastic depth).
 template <class T, class L, Shape In>
 struct Kernel<T, op::Dropout, L, In> {
+  static constexpr long per_draw = L::unit == DropUnit::sample ? In.size() : 1;
   std::vector<std::uint8_t> keep;
   void setup(int n) { keep.assign(n * In.size(), 1); }
   void forward(Context& c, const T* x, T* y, const T*, T*, bool training) {
     const T scale = T(1) / T(1 - L::rate);
     for (long j = 0; j < c.batch * In.size(); ++j) {
-      keep[j] = training ? c.rng.uniform() >= float(L::rate) : 1;
+      if (j % per_draw == 0) keep[j] = training ? c.rng.uniform() >= float(L::rate) : 1;
+      else keep[j] = keep[j - 1];
       y[j] = training ? (keep[j] ? x[j] * scale : T(0)) : x[j];
     }
   }

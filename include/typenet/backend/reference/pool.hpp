@@ -9,28 +9,40 @@
 
 namespace typenet::reference {
 
-// Max/avg pooling, no padding. (N,C,H,W) => (N,C,H',W'); GlobalAvgPool => (N,C).
+// Max/avg pooling with optional padding. (N,C,H,W) => (N,C,H',W'); GlobalAvgPool => (N,C).
+// Padding is outside every window: it never wins a max and is not counted in an average.
 template <class T, class L, Shape In>
 struct Kernel<T, op::Pool, L, In> {
   using B = typename Node<L, In>::bound;
   static constexpr Shape O = Node<L, In>::out;
-  static constexpr int KH = B::window_h, KW = B::window_w, S = B::stride, OH = L::global ? 1 : O.h,
+  static constexpr int KH = B::window_h, KW = B::window_w, S = B::stride, P = B::pad, OH = L::global ? 1 : O.h,
                        OW = L::global ? 1 : O.w;
   std::vector<long> argmax;
   void setup(int n) { argmax.assign(long(n) * In.c * OH * OW, 0); }
+  // f(index into x) for every input element in output (oy, ox)'s window of map bc; returns
+  // how many there were.
+  template <class F> static int each_in_window(long bc, int oy, int ox, F&& f) {
+    int n = 0;
+    for (int ky = 0; ky < KH; ++ky)
+      for (int kx = 0; kx < KW; ++kx) {
+        const int iy = oy * S - P + ky, ix = ox * S - P + kx;
+        if (iy < 0 || iy >= In.h || ix < 0 || ix >= In.w) continue;
+        f((bc * In.h + iy) * In.w + ix);
+        ++n;
+      }
+    return n;
+  }
   void forward(Context& c, const T* x, T* y, const T*, T*, bool) {
     for (long bc = 0; bc < long(c.batch) * In.c; ++bc)
       for (int oy = 0; oy < OH; ++oy)
         for (int ox = 0; ox < OW; ++ox) {
           const long yi = (bc * OH + oy) * OW + ox;
           T acc = L::kind == PoolKind::max ? -INFINITY : T(0);
-          for (int ky = 0; ky < KH; ++ky)
-            for (int kx = 0; kx < KW; ++kx) {
-              const long xi = (bc * In.h + oy * S + ky) * In.w + ox * S + kx;
-              if (L::kind == PoolKind::avg) acc += x[xi];
-              else if (x[xi] > acc) { acc = x[xi]; argmax[yi] = xi; }
-            }
-          y[yi] = L::kind == PoolKind::max ? acc : acc / T(KH * KW);
+          const int n = each_in_window(bc, oy, ox, [&](long xi) {
+            if (L::kind == PoolKind::avg) acc += x[xi];
+            else if (x[xi] > acc) { acc = x[xi]; argmax[yi] = xi; }
+          });
+          y[yi] = L::kind == PoolKind::max ? acc : acc / T(n);
         }
   }
   void backward(Context& c, const T*, const T*, const T* dy, T* dx, const T*, T*) {
@@ -41,8 +53,8 @@ struct Kernel<T, op::Pool, L, In> {
         for (int ox = 0; ox < OW; ++ox) {
           const long yi = (bc * OH + oy) * OW + ox;
           if (L::kind == PoolKind::max) { dx[argmax[yi]] += dy[yi]; continue; }
-          for (int ky = 0; ky < KH; ++ky)
-            for (int kx = 0; kx < KW; ++kx) dx[(bc * In.h + oy * S + ky) * In.w + ox * S + kx] += dy[yi] / T(KH * KW);
+          const int n = each_in_window(bc, oy, ox, [](long) {});
+          each_in_window(bc, oy, ox, [&](long xi) { dx[xi] += dy[yi] / T(n); });
         }
   }
 };

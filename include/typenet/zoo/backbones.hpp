@@ -1,0 +1,29 @@
+#pragma once
+// The transfer backbones (ImageNet-shaped, templates over classes and input size), apart from
+// the CIFAR zoo (zoo.hpp): programs that list them need not instantiate their models.
+#include <type_traits>
+#include "typenet/zoo/efficientnet.hpp"
+#include "typenet/zoo/mobilenet_v2.hpp"
+#include "typenet/zoo/resnet.hpp"
+#include "typenet/zoo/xception.hpp"
+
+namespace typenet::zoo {
+
+// f(std::type_identity<Net>{}, "Name", "where it comes from") for each backbone at 1000 classes
+// and its native input size, then at 10 classes and CIFAR-friendly sizes.
+template <class F> void for_each_backbone(F&& f) {
+  f(std::type_identity<ResNet34<1000, 224>>{}, "ResNet34", "torchvision resnet34");
+  f(std::type_identity<EfficientNetB2<1000, 288>>{}, "EfficientNetB2", "torchvision efficientnet_b2");
+  f(std::type_identity<Xception<1000, 299>>{}, "Xception", "Keras Xception");
+  f(std::type_identity<MobileNetV2<1000, 224>>{}, "MobileNetV2", "Keras MobileNetV2");
+  f(std::type_identity<ResNet34<10, 128>>{}, "ResNet34", "10 classes");
+  f(std::type_identity<ResNet34<10, 96>>{}, "ResNet34", "10 classes");
+  f(std::type_identity<EfficientNetB2<10, 128>>{}, "EfficientNetB2", "10 classes");
+  f(std::type_identity<EfficientNetB2<10, 96>>{}, "EfficientNetB2", "10 classes");
+  f(std::type_identity<Xception<10, 128>>{}, "Xception", "10 classes");
+  f(std::type_identity<Xception<10, 96>>{}, "Xception", "10 classes");
+  f(std::type_identity<MobileNetV2<10, 128>>{}, "MobileNetV2", "10 classes");
+  f(std::type_identity<MobileNetV2<10, 96>>{}, "MobileNetV2", "10 classes");
+}
+
+}  // namespace typenet::zoo
