@@ -19,17 +19,17 @@ struct Kernel<T, op::BatchNorm, L, In> {
   void forward(Context& c, const T* x, T* y, const T* p, T* s, bool training) {
     const long m = c.batch * HW;
     for (int ch = 0; ch < C; ++ch) {
-      T mu = 0, var = 0;
+      Sum mu = 0, var = 0;
       if (training) {
         for (int b = 0; b < c.batch; ++b)
           for (long i = 0; i < HW; ++i) mu += x[(long(b) * C + ch) * HW + i];
-        mu /= T(m);
+        mu /= Sum(m);
         for (int b = 0; b < c.batch; ++b)
           for (long i = 0; i < HW; ++i) {
-            const T d = x[(long(b) * C + ch) * HW + i] - mu;
+            const Sum d = x[(long(b) * C + ch) * HW + i] - mu;
             var += d * d;
           }
-        var /= T(m);
+        var /= Sum(m);
         s[ch] = (1 - T(c.bn_momentum)) * s[ch] + T(c.bn_momentum) * mu;
         s[C + ch] = (1 - T(c.bn_momentum)) * s[C + ch] + T(c.bn_momentum) * var * T(m) / T(std::max(m - 1, 1L));
       } else {
@@ -48,7 +48,7 @@ struct Kernel<T, op::BatchNorm, L, In> {
   void backward(Context& c, const T* x, const T*, const T* dy, T* dx, const T* p, T* dp) {
     const long m = c.batch * HW;
     for (int ch = 0; ch < C; ++ch) {
-      T sum_dy = 0, sum_dy_xhat = 0;
+      Sum sum_dy = 0, sum_dy_xhat = 0;
       for (int b = 0; b < c.batch; ++b)
         for (long i = 0; i < HW; ++i) {
           const long j = (long(b) * C + ch) * HW + i;

@@ -11,6 +11,12 @@
 
 namespace typenet::reference {
 
+// Sums of many terms (a convolution's, a dense layer's, batch-norm statistics) are taken in
+// double whatever T is: in float, a plain sequential sum of hundreds of terms rounds an order of
+// magnitude worse than oneDNN's or PyTorch's blocked sums, and a pre-activation that lands on
+// the other side of a ReLU's kink then moves a whole gradient entry.
+using Sum = double;
+
 struct Context {
   int batch = 1;
   float bn_momentum = 0.1f, bn_eps = 1e-5f;

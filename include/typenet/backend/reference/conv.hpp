@@ -18,7 +18,12 @@ struct Kernel<T, op::Conv, L, In> {
   static constexpr int K = L::kernel, S = L::stride, P = L::pad, CG = B::channels_per_group,
                        FG = B::filters / B::groups;
   static constexpr long WC = B::weights;
-  void setup(int) {}
+  std::vector<Sum> y_sum, dp_sum, dx_sum;
+  void setup(int n) {
+    y_sum.assign(n * O.size(), 0);
+    dp_sum.assign(B::params, 0);
+    dx_sum.assign(n * In.size(), 0);
+  }
   template <class F> static void each(int n, F&& f) {  // f(x index, w index, y index)
     for (int b = 0; b < n; ++b)
       for (int o = 0; o < O.c; ++o)
@@ -34,18 +39,21 @@ struct Kernel<T, op::Conv, L, In> {
                 }
   }
   void forward(Context& c, const T* x, T* y, const T* p, T*, bool) {
-    for (long j = 0; j < c.batch * O.size(); ++j) y[j] = L::bias ? p[WC + (j / (O.h * O.w)) % O.c] : T(0);
-    each(c.batch, [&](long xi, long wi, long yi) { y[yi] += x[xi] * p[wi]; });
+    for (long j = 0; j < c.batch * O.size(); ++j) y_sum[j] = L::bias ? Sum(p[WC + (j / (O.h * O.w)) % O.c]) : 0;
+    each(c.batch, [&](long xi, long wi, long yi) { y_sum[yi] += Sum(x[xi]) * Sum(p[wi]); });
+    std::copy(y_sum.begin(), y_sum.end(), y);
   }
   void backward(Context& c, const T* x, const T*, const T* dy, T* dx, const T* p, T* dp) {
-    std::fill(dp, dp + Node<L, In>::params, T(0));
-    if (dx) std::fill(dx, dx + c.batch * In.size(), T(0));
+    std::fill(dp_sum.begin(), dp_sum.end(), Sum(0));
+    std::fill(dx_sum.begin(), dx_sum.end(), Sum(0));
     each(c.batch, [&](long xi, long wi, long yi) {
-      dp[wi] += x[xi] * dy[yi];
-      if (dx) dx[xi] += p[wi] * dy[yi];
+      dp_sum[wi] += Sum(x[xi]) * Sum(dy[yi]);
+      if (dx) dx_sum[xi] += Sum(p[wi]) * Sum(dy[yi]);
     });
     if constexpr (L::bias)
-      for (long j = 0; j < c.batch * O.size(); ++j) dp[WC + (j / (O.h * O.w)) % O.c] += dy[j];
+      for (long j = 0; j < c.batch * O.size(); ++j) dp_sum[WC + (j / (O.h * O.w)) % O.c] += Sum(dy[j]);
+    std::copy(dp_sum.begin(), dp_sum.end(), dp);
+    if (dx) std::copy(dx_sum.begin(), dx_sum.end(), dx);
   }
 };
 

@@ -17,9 +17,9 @@ struct Kernel<T, op::Dense, L, In> {
   void forward(Context& c, const T* x, T* y, const T* p, T*, bool) {
     for (int b = 0; b < c.batch; ++b)
       for (int u = 0; u < U; ++u) {
-        T acc = L::bias ? p[long(U) * F + u] : T(0);
-        for (int f = 0; f < F; ++f) acc += p[long(u) * F + f] * x[long(b) * F + f];
-        y[long(b) * U + u] = acc;
+        Sum acc = L::bias ? Sum(p[long(U) * F + u]) : 0;
+        for (int f = 0; f < F; ++f) acc += Sum(p[long(u) * F + f]) * Sum(x[long(b) * F + f]);
+        y[long(b) * U + u] = T(acc);
       }
   }
   void backward(Context& c, const T* x, const T*, const T* dy, T* dx, const T* p, T* dp) {
@@ -33,9 +33,9 @@ struct Kernel<T, op::Dense, L, In> {
     if (dx)
       for (int b = 0; b < c.batch; ++b)
         for (int f = 0; f < F; ++f) {
-          T acc = 0;
-          for (int u = 0; u < U; ++u) acc += p[long(u) * F + f] * dy[long(b) * U + u];
-          dx[long(b) * F + f] = acc;
+          Sum acc = 0;
+          for (int u = 0; u < U; ++u) acc += Sum(p[long(u) * F + f]) * Sum(dy[long(b) * U + u]);
+          dx[long(b) * F + f] = T(acc);
         }
   }
 };
