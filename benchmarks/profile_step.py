@@ -6,7 +6,12 @@ time in ms), drops the first third of the executions (warm-up and the first-run 
 the time per step of each primitive kind and shape, largest first. The sum is the time spent
 inside oneDNN; the rest of a step (loss, optimiser, our own loops) is not in this table.
 
+The step's wall time comes from the same run's bench line (with oneDNN's printing on, so a little
+high); what it has beyond oneDNN's sum is typenet's own work (our loops, reorders' bookkeeping,
+the optimiser) and the printing.
+
   python3 benchmarks/profile_step.py --model SeedModel7 --mode train --dtype f32 [--top 25]
+  python3 benchmarks/profile_step.py --model EfficientNetB2 --size 260 --batch 32 --steps 3
 """
 import argparse, collections, subprocess, sys
 
@@ -15,6 +20,7 @@ ap.add_argument("--typenet", default="build/bin/typenet")
 ap.add_argument("--model", default="SeedModel7")
 ap.add_argument("--mode", default="train", choices=["train", "infer", "latency"])
 ap.add_argument("--dtype", default="f32", choices=["f32", "bf16"])
+ap.add_argument("--size", type=int, default=0, help="a backbone's input size (0: native)")
 ap.add_argument("--batch", type=int, default=256)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--steps", type=int, default=6)
@@ -22,7 +28,7 @@ ap.add_argument("--top", type=int, default=30)
 a = ap.parse_args()
 
 cmd = [a.typenet, "bench", "--model", a.model, "--mode", a.mode, "--dtype", a.dtype, "--batch", str(a.batch),
-       "--threads", str(a.threads), "--steps", str(a.steps), "--repeats", "1"]
+       "--threads", str(a.threads), "--steps", str(a.steps), "--repeats", "1"] + (["--size", str(a.size)] if a.size else [])
 run = subprocess.run(cmd, env={"ONEDNN_VERBOSE": "1", "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
 if run.returncode != 0:
     sys.exit(f"profile_step: {' '.join(cmd)} failed:\n{run.stderr}")
@@ -59,4 +65,8 @@ for (kind, prop), ms in sorted(by_kind.items(), key=lambda x: -x[1]):
 print(f"\ntop {a.top} primitives:")
 for (kind, prop, impl, shape), ms in sorted(total.items(), key=lambda x: -x[1])[: a.top]:
     print(f"  {ms / steps:8.2f} ms {100 * ms / steps / all_ms:5.1f}%  {kind:20s} {prop:18s} {impl:22s} {shape}")
-print(run.stdout.splitlines()[-1] if not run.stdout.splitlines()[-1].startswith("onednn") else "")
+bench = next((l for l in reversed(run.stdout.splitlines()) if "img_s=" in l), "")
+print(bench)
+if bench and a.mode != "latency":
+    step_ms = a.batch / float(bench.split("img_s=")[1].split()[0]) * 1000
+    print(f"# step wall time {step_ms:.1f} ms; outside oneDNN {step_ms - all_ms:.1f} ms ({100 * (1 - all_ms / step_ms):.1f}%)")

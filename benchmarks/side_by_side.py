@@ -180,12 +180,18 @@ def model_args(name):  # "ResNet34@224" -> --model ResNet34 --size 224
     return ["--model", name]
 
 
+def failure(out):
+    """What a typenet run that printed no result said: its last line, or its exit status."""
+    lines = (out.stderr.strip() or out.stdout.strip()).splitlines()
+    return f"exit status {out.returncode}" + (f": {lines[-1]}" if lines else " and no output")
+
+
 def typenet_latency_ms(binary, name, dtype, threads):
     out = subprocess.run([binary, "bench", *model_args(name), "--mode", "latency", "--dtype", dtype,
                           "--threads", str(threads), "--repeats", "3"], capture_output=True, text=True)
     m = re.search(r"latency_ms_median=([0-9.]+)", out.stdout)
     if not m:
-        return None, (out.stderr.strip() or out.stdout.strip()).splitlines()[-1]
+        return None, failure(out)
     return float(m.group(1)), out.stdout.strip()
 
 
@@ -194,7 +200,7 @@ def typenet_img_s(binary, name, mode, dtype, batch, threads):
                           "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
     m = re.search(r"img_s=([0-9.]+)", out.stdout)
     if not m:
-        return None, (out.stderr.strip() or out.stdout.strip()).splitlines()[-1]
+        return None, failure(out)
     return float(m.group(1)), out.stdout.strip()
 
 

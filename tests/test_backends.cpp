@@ -31,6 +31,9 @@ TEST_CASE("oneDNN = reference: grouped, depthwise and separable convolutions, fu
   compare_backends<Sequential<Input<16, 8, 8>, Conv<32, 3, 1, 1, true, 1, 4>>>();
   compare_backends<Sequential<Input<16, 9, 9>, DepthwiseConv<2, 3, 2, 0, false, 1>>>();
   compare_backends<Sequential<Input<16, 7, 7>, DepthwiseConv<1, 5, 1, 2, true>>>();
+  // 5x5 weight gradients are ours (backend/onednn/depthwise_weight_grad.hpp): a partial
+  // channel block (24), stride 2 with Keras's 'same' padding (1,2), a map wider than the window
+  compare_backends<Sequential<Input<24, 11, 11>, DepthwiseConv<1, 5, 2, 1, true, 2>, BatchNorm, SiLU>>();
   compare_backends<Sequential<Input<16, 8, 8>, SeparableConv<24, 3>, BatchNorm, ReLU6>>();
   compare_backends<Sequential<Input<16, 8, 8>, DepthwiseConv<1, 3>, BatchNorm, SiLU, DepthwiseConv<1, 3>, BatchNorm>>();
   // a depthwise conv before an unpadded pool is trimmed (7 rows pooled by 2 read 6)
@@ -40,6 +43,7 @@ TEST_CASE("oneDNN = reference: grouped, depthwise and separable convolutions, fu
 }
 TEST_CASE("oneDNN = reference: squeeze-and-excitation", "[backend]") {
   compare_backends<Sequential<Input<16, 6, 6>, SqueezeExcite<4>>>();
+  compare_backends<Sequential<Input<24, 9, 9>, SqueezeExcite<6>>>();  // a partial channel block
   compare_backends<Sequential<Input<16, 6, 6>, Conv<16, 3>, BatchNorm, SiLU, SqueezeExcite<4>, Conv<8, 1, 1, 0>>>();
 }
 TEST_CASE("BN epsilon is the layer's: Keras's 1e-3 against the model's 1e-5, plain and fused", "[backend]") {
@@ -220,7 +224,8 @@ TEST_CASE("bf16 = f32 within bf16 precision: depthwise, separable, SiLU, squeeze
                           Residual<Sequential<Conv<64, 1, 1, 0>, BatchNorm, SiLU, DepthwiseConv<1, 3>, BatchNorm, SiLU,
                                               SqueezeExcite<4>, Conv<16, 1, 1, 0>, BatchNorm,
                                               StochasticDepth<ratio<1, 5>>>>,
-                          SeparableConv<32, 3>, BatchNorm, SiLU, GlobalAvgPool, Dense<10>>>(0.02);
+                          SeparableConv<32, 3>, BatchNorm, SiLU, DepthwiseConv<1, 5, 2, 1, false, 2>, BatchNorm, SiLU,
+                          GlobalAvgPool, Dense<10>>>(0.02);
 }
 TEST_CASE("bf16 = f32 within bf16 precision: ReLU6 and padded max pooling (mask flips, near-ties)", "[backend][bf16]") {
   compare_bf16<Sequential<Input<3, 16, 16>, Conv<16, 3>, BatchNorm, ReLU6, MaxPool<3, 2, 1>, DepthwiseConv<2, 3>,
@@ -230,4 +235,69 @@ TEST_CASE("bf16 = f32 within bf16 precision: deep 4x4 and 8x8 convs (f32 Winogra
           "[backend][bf16]") {
   compare_bf16<Sequential<Input<256, 8, 8>, Conv<256, 3>, BatchNorm, GELU, AvgPool<2>, Conv<256, 3>, BatchNorm, GELU,
                           GlobalAvgPool, Dense<10>>>(0.02, 4);
+}
+
+// typenet's own loops on oneDNN buffers read every activation layout oneDNN may pick: the same
+// values in plain, channels-last and channel-blocked layouts (a partial block: 20 channels),
+// against a direct double-precision loop over the plain copy.
+TEST_CASE("Per-channel sums and depthwise weight gradients read every activation layout", "[backend]") {
+  using namespace onednn;
+  Context c;
+  constexpr int N = 2, C = 20, H = 9, W = 9, K = 5, S = 2, P = 1, OH = 4, OW = 4;  // (9 + 1 + 2 - 5) / 2 + 1
+  auto plain = [&](dims d, int seed) {
+    memory m = c.make({d, dt::f32, tag::nchw});
+    float* p = static_cast<float*>(m.get_data_handle());
+    std::vector<float> v(elements(m.get_desc()));
+    test::fill_random(std::span<float>(v), seed);
+    std::copy(v.begin(), v.end(), p);
+    return m;
+  };
+  auto in_layout = [&](memory from, tag t) {
+    memory to = c.make({from.get_desc().dims(), dt::f32, t});
+    dnnl::reorder(from, to).execute(c.stream, from, to);
+    c.stream.wait();
+    return to;
+  };
+  const memory x = plain({N, C, H, W}, 1), y = plain({N, C, H, W}, 2), dy = plain({N, C, OH, OW}, 3);
+  auto value = [](const memory& m, int n, int ch, int i, int j) {
+    const dims d = m.get_desc().dims();
+    return double(static_cast<const float*>(m.get_data_handle())[((n * d[1] + ch) * d[2] + i) * d[3] + j]);
+  };
+  for (tag t : {tag::nchw, tag::nhwc, tag::aBcd8b, tag::aBcd16b}) {
+    INFO("layout tag " << int(t));
+    const memory xt = in_layout(x, t), yt = in_layout(y, t), dyt = in_layout(dy, t);
+    ChannelDot dot;
+    dot.plan(xt.get_desc());
+    std::vector<float> sums(N * C);
+    dot.run(xt, yt, sums.data());
+    DepthwiseWeightGrad<K, S> grad;
+    grad.plan(xt.get_desc(), dyt.get_desc(), P);
+    std::vector<float> dw(C * K * K), db(C);
+    grad.run(xt, dyt, dw.data(), db.data());
+    for (int n = 0; n < N; ++n)
+      for (int ch = 0; ch < C; ++ch) {
+        double expected = 0;
+        for (int i = 0; i < H; ++i)
+          for (int j = 0; j < W; ++j) expected += value(x, n, ch, i, j) * value(y, n, ch, i, j);
+        CHECK(sums[n * C + ch] == Approx(expected).margin(1e-5).epsilon(1e-5));
+      }
+    for (int ch = 0; ch < C; ++ch) {
+      double bias = 0;
+      for (int n = 0; n < N; ++n)
+        for (int i = 0; i < OH; ++i)
+          for (int j = 0; j < OW; ++j) bias += value(dy, n, ch, i, j);
+      CHECK(db[ch] == Approx(bias).margin(1e-5).epsilon(1e-5));
+      for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) {
+          double expected = 0;
+          for (int n = 0; n < N; ++n)
+            for (int i = 0; i < OH; ++i)
+              for (int j = 0; j < OW; ++j) {
+                const int iy = i * S + ky - P, ix = j * S + kx - P;
+                if (iy >= 0 && iy < H && ix >= 0 && ix < W) expected += value(dy, n, ch, i, j) * value(x, n, ch, iy, ix);
+              }
+          CHECK(dw[(ch * K + ky) * K + kx] == Approx(expected).margin(1e-5).epsilon(1e-5));
+        }
+    }
+  }
 }

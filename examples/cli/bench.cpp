@@ -7,26 +7,24 @@
 
 namespace {
 
-// f(std::type_identity<Net>{}) for a backbone at an offered size (0: its native size); false
-// when the name is no backbone's. A backbone at another size is an Error listing the offered.
+// f(std::type_identity<Net>{}) for the backbone `name` at 1000 classes and input `size` (0: its
+// native size, the first listed), from zoo::for_each_backbone's table; false: no such backbone.
 template <class F> bool visit_backbone(const std::string& name, int size, F&& f) {
-  auto offer = [&]<class... Nets>(const char* backbone, std::type_identity<Nets>...) {
-    if (name != backbone) return false;
-    bool found = false;
-    std::string sizes;
-    ((sizes += (sizes.empty() ? "" : ", ") + std::to_string(Nets::input_shape.h),
-      !found && (size == 0 || size == Nets::input_shape.h) ? (f(std::type_identity<Nets>{}), found = true) : false),
-     ...);
-    if (!found) throw tn::Error("typenet: bench offers " + name + " at input sizes " + sizes + ", not " + std::to_string(size));
-    return true;
-  };
-  namespace zoo = tn::zoo;
-  return offer("ResNet34", std::type_identity<zoo::ResNet34<1000, 224>>{}, std::type_identity<zoo::ResNet34<1000, 128>>{}) ||
-         offer("EfficientNetB2", std::type_identity<zoo::EfficientNetB2<1000, 260>>{},
-               std::type_identity<zoo::EfficientNetB2<1000, 288>>{}) ||
-         offer("Xception", std::type_identity<zoo::Xception<1000, 299>>{}) ||
-         offer("MobileNetV2", std::type_identity<zoo::MobileNetV2<1000, 224>>{},
-               std::type_identity<zoo::MobileNetV2<1000, 128>>{});
+  bool named = false, found = false;
+  std::string sizes;
+  tn::zoo::for_each_backbone([&]<class Net>(std::type_identity<Net> t, const char* backbone, const char*) {
+    if constexpr (Net::output_shape.c == 1000) {
+      if (name != backbone) return;
+      named = true;
+      sizes += (sizes.empty() ? "" : ", ") + std::to_string(Net::input_shape.h);
+      if (!found && (size == 0 || size == Net::input_shape.h)) {
+        f(t);
+        found = true;
+      }
+    }
+  });
+  if (named && !found) throw tn::Error("typenet: bench offers " + name + " at input sizes " + sizes + ", not " + std::to_string(size));
+  return named;
 }
 
 }  // namespace

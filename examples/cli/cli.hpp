@@ -197,7 +197,10 @@ int predict_command(const PredictArgs& a);
 int plot_command(const PlotArgs& a);
 int bench_command(const BenchArgs& a);
 
-// "typenet: unknown model 'X' (see `typenet models`)"
-inline tn::Error unknown_model(const std::string& name) {
-  return tn::Error("typenet: unknown model '" + name + "' (see `typenet models`)");
+// "typenet: unknown model 'X' (see `typenet models`)"; the CLI exits with status 2 on it.
+struct UnknownModel : tn::Error {
+  using tn::Error::Error;
+};
+inline UnknownModel unknown_model(const std::string& name) {
+  return UnknownModel("typenet: unknown model '" + name + "' (see `typenet models`)");
 }

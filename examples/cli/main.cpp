@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
       };
       tn::zoo::for_each_model([&](auto t, const char* name) { list(t, name, ""); });
       tn::zoo::for_each_backbone(list);  // ImageNet backbones: native size, then CIFAR-friendly sizes
-      if (!any) throw tn::Error("typenet: unknown model '" + model_name + "' (see `typenet models`)");
+      if (!any) throw unknown_model(model_name);
       return 0;
     }
     if (in->parsed()) {
@@ -206,6 +206,9 @@ int main(int argc, char** argv) {
     if (pr->parsed()) return predict_command(pa);
     if (pl->parsed()) return plot_command(la);
     return eval_command(ea);
+  } catch (const UnknownModel& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

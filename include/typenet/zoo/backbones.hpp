@@ -9,13 +9,18 @@
 
 namespace typenet::zoo {
 
-// f(std::type_identity<Net>{}, "Name", "where it comes from") for each backbone at 1000 classes
-// and its native input size, then at 10 classes and CIFAR-friendly sizes.
+// The one table of offered backbone configurations: f(std::type_identity<Net>{}, "Name",
+// "note") for each, at 1000 classes (the native input size first, then the other sizes the
+// benchmarks run), then at 10 classes and CIFAR-friendly sizes. `typenet models` lists them
+// all; `typenet bench` offers those at 1000 classes.
 template <class F> void for_each_backbone(F&& f) {
   f(std::type_identity<ResNet34<1000, 224>>{}, "ResNet34", "torchvision resnet34");
+  f(std::type_identity<ResNet34<1000, 128>>{}, "ResNet34", "1000 classes");
   f(std::type_identity<EfficientNetB2<1000, 288>>{}, "EfficientNetB2", "torchvision efficientnet_b2");
+  f(std::type_identity<EfficientNetB2<1000, 260>>{}, "EfficientNetB2", "1000 classes (Keras's size)");
   f(std::type_identity<Xception<1000, 299>>{}, "Xception", "Keras Xception");
   f(std::type_identity<MobileNetV2<1000, 224>>{}, "MobileNetV2", "Keras MobileNetV2");
+  f(std::type_identity<MobileNetV2<1000, 128>>{}, "MobileNetV2", "1000 classes");
   f(std::type_identity<ResNet34<10, 128>>{}, "ResNet34", "10 classes");
   f(std::type_identity<ResNet34<10, 96>>{}, "ResNet34", "10 classes");
   f(std::type_identity<EfficientNetB2<10, 128>>{}, "EfficientNetB2", "10 classes");

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 #include "typenet/backend/onednn/context.hpp"
+#include "typenet/backend/onednn/depthwise_weight_grad.hpp"
 #include "typenet/graph/node.hpp"
 #include "typenet/layers/conv.hpp"
 
@@ -42,6 +43,12 @@ struct ConvCore {
                                          Out.h == Out.w && (Out.h == 4 || Out.h == 8);
   bool f32_bwd_weights = false;
   Relayout src_f32, diff_dst_f32;
+
+  // A depthwise conv's weight gradient is ours where oneDNN has no depthwise kernel for it
+  // (backend/onednn/depthwise_weight_grad.hpp).
+  static constexpr bool depthwise = B::groups > 1 && B::groups == In.c && B::filters == In.c;
+  bool own_dw_grad = false;
+  DepthwiseWeightGrad<L::kernel, L::stride> dw_grad;
 
   // Grouped weights are (G, F/G, C/G, K, K) to oneDNN: in goihw the same bytes as (F, C/G, K, K).
   static dims weight_dims() {
@@ -130,14 +137,18 @@ struct ConvCore {
         f32_bwd_weights = true;
       } catch (const dnnl::error&) {  // no Winograd kernel: bf16 direct
       }
-    if (!f32_bwd_weights) bwd_weights = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
-      return dnnl::convolution_backward_weights::primitive_desc(
-          L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
-                                                             strides(), padding_l(), padding_r())
-                  : dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, fwd.dst_desc(), strides(),
-                                                             padding_l(), padding_r()),
-          c.attr, c.engine, fwd);
-    }));
+    if (!f32_bwd_weights) {
+      bwd_weights = with_algorithm(c, type, [&](dnnl::algorithm alg) {
+        return dnnl::convolution_backward_weights::primitive_desc(
+            L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
+                                                               strides(), padding_l(), padding_r())
+                    : dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, fwd.dst_desc(), strides(),
+                                                               padding_l(), padding_r()),
+            c.attr, c.engine, fwd);
+      });
+      own_dw_grad = depthwise && !std::string_view(bwd_weights.impl_info_str()).starts_with("jit_dw");
+      if (!own_dw_grad) c.note(bwd_weights);
+    }
   }
 
   // dst and diff_dst belong to the caller; they have the layout plan() returned.
@@ -153,7 +164,12 @@ struct ConvCore {
     fwd_step = Step(dnnl::convolution_forward(fwd), {{DNNL_ARG_SRC, &src.to}, {DNNL_ARG_WEIGHTS, &w.to},
                                                      {DNNL_ARG_BIAS, &bias}, {DNNL_ARG_DST, &dst},
                                                      {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
-    dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
+    if (own_dw_grad) {
+      dw_grad.plan(src.to.get_desc(), diff_dst.get_desc(), L::pad);
+      dw.plan_out(c, weights_plain(), dw_plain);  // written in place
+    } else {
+      dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
+    }
     if (f32_bwd_weights) {
       src_f32.plan(c, src.to, bwd_weights.src_desc());
       diff_dst_f32.plan(c, diff_dst, bwd_weights.diff_dst_desc());
@@ -161,7 +177,7 @@ struct ConvCore {
       src_f32.to = src.to;
       diff_dst_f32.to = diff_dst;
     }
-    bwd_weights_step = Step(dnnl::convolution_backward_weights(bwd_weights),
+    if (!own_dw_grad) bwd_weights_step = Step(dnnl::convolution_backward_weights(bwd_weights),
                             {{DNNL_ARG_SRC, &src_f32.to}, {DNNL_ARG_DIFF_DST, &diff_dst_f32.to},
                              {DNNL_ARG_DIFF_WEIGHTS, &dw.to}, {DNNL_ARG_DIFF_BIAS, &dbias},
                              {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
@@ -190,9 +206,12 @@ struct ConvCore {
     w.run(c);
     fwd_step.run(c);
   }
-  void backward(const Context& c, bool input_grad = true) const {
+  void backward(const Context& c, bool input_grad = true) {
     src_f32.run(c);
     diff_dst_f32.run(c);
+    if (own_dw_grad)
+      dw_grad.run(src_f32.to, diff_dst_f32.to, static_cast<float*>(dw_plain.get_data_handle()),
+                  L::bias ? static_cast<float*>(dbias.get_data_handle()) : nullptr);
     bwd_weights_step.run(c);
     dw.run(c);
     if (bwd_data_step && input_grad) {

@@ -5,22 +5,11 @@
 #include <cstdint>
 #include <algorithm>
 #include <cstring>
+#include "typenet/backend/onednn/bf16.hpp"
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/layers/dropout.hpp"
 
 namespace typenet::onednn {
-
-inline float bf16_to_f32(std::uint16_t v) {
-  const std::uint32_t bits = std::uint32_t(v) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-inline std::uint16_t f32_to_bf16(float f) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  return std::uint16_t((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16);
-}
 
 template <class L, Shape In>
 struct Kernel<op::Dropout, L, In> {

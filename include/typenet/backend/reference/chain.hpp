@@ -130,8 +130,11 @@ struct Kernel<T, op::Gate, L, In> {
     for (long j = 0; j < c.batch * In.size(); ++j) y[j] = x[j] * gate[j / map];
   }
   void backward(Context& c, const T* x, const T*, const T* dy, T* dx, const T* p, T* dp) {
-    std::fill(dgate.begin(), dgate.end(), T(0));
-    for (long j = 0; j < c.batch * In.size(); ++j) dgate[j / map] += dy[j] * x[j];
+    for (long g = 0; g < c.batch * In.c; ++g) {  // one (example, channel): a sum over its map
+      Sum acc = 0;
+      for (long j = g * map; j < (g + 1) * map; ++j) acc += Sum(dy[j]) * Sum(x[j]);
+      dgate[g] = T(acc);
+    }
     branch.backward(c, dgate.data(), dx_branch.data(), p, dp);
     if (dx)
       for (long j = 0; j < c.batch * In.size(); ++j) dx[j] = dy[j] * gate[j / map] + dx_branch[j];

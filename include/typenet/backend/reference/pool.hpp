@@ -37,12 +37,13 @@ struct Kernel<T, op::Pool, L, In> {
       for (int oy = 0; oy < OH; ++oy)
         for (int ox = 0; ox < OW; ++ox) {
           const long yi = (bc * OH + oy) * OW + ox;
-          T acc = L::kind == PoolKind::max ? -INFINITY : T(0);
+          T max = -INFINITY;
+          Sum sum = 0;
           const int n = each_in_window(bc, oy, ox, [&](long xi) {
-            if (L::kind == PoolKind::avg) acc += x[xi];
-            else if (x[xi] > acc) { acc = x[xi]; argmax[yi] = xi; }
+            if (L::kind == PoolKind::avg) sum += Sum(x[xi]);
+            else if (x[xi] > max) { max = x[xi]; argmax[yi] = xi; }
           });
-          y[yi] = L::kind == PoolKind::max ? acc : acc / T(n);
+          y[yi] = L::kind == PoolKind::max ? max : T(sum / Sum(n));
         }
   }
   void backward(Context& c, const T*, const T*, const T* dy, T* dx, const T*, T*) {
