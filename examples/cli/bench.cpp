@@ -5,6 +5,20 @@
 #include <typenet/zoo/backbones.hpp>
 #include "cli.hpp"
 
+// The backbones' benchmarks are each compiled in a TU of their own (bench_<backbone>.cpp), so
+// that a parallel build spreads them; here they are only declared. A configuration added to
+// zoo::for_each_backbone without a line here is instantiated in this TU instead: slower to
+// build, no less right.
+#define TYPENET_BENCH_ELSEWHERE(...) extern template void tn::bench::throughput<__VA_ARGS__>(const tn::bench::Settings&)
+TYPENET_BENCH_ELSEWHERE(tn::zoo::ResNet34<1000, 224>);
+TYPENET_BENCH_ELSEWHERE(tn::zoo::ResNet34<1000, 128>);
+TYPENET_BENCH_ELSEWHERE(tn::zoo::EfficientNetB2<1000, 288>);
+TYPENET_BENCH_ELSEWHERE(tn::zoo::EfficientNetB2<1000, 260>);
+TYPENET_BENCH_ELSEWHERE(tn::zoo::Xception<1000, 299>);
+TYPENET_BENCH_ELSEWHERE(tn::zoo::MobileNetV2<1000, 224>);
+TYPENET_BENCH_ELSEWHERE(tn::zoo::MobileNetV2<1000, 128>);
+#undef TYPENET_BENCH_ELSEWHERE
+
 namespace {
 
 // f(std::type_identity<Net>{}) for the backbone `name` at 1000 classes and input `size` (0: its
