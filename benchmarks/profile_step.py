@@ -42,17 +42,25 @@ for line in run.stdout.splitlines():
     rows.append((kind, prop, impl, shape, layouts, ms))
 if not rows:
     sys.exit("profile_step: no oneDNN executions were printed")
-# After warm-up: from the first execution, a third of the way in, of the step's first primitive.
-first_key = rows[0][:4]
-start = next((i for i in range(len(rows) // 3, len(rows)) if rows[i][:4] == first_key), len(rows) // 3)
-keep = rows[start:]
+# The bench runs 3 warm-up steps, then steps x repeats timed ones (bench/throughput.hpp).
+# A primitive of the step runs m times per step, m x runs in all; the kept part starts at the
+# first such primitive's occurrence after the warm-up, and holds the timed steps.
+bench_line = next((l for l in reversed(run.stdout.splitlines()) if "steps=" in l), "")
+timed = int(bench_line.split("steps=")[1].split()[0]) * int(bench_line.split("repeats=")[1].split()[0]) if bench_line else 0
+runs = 3 + timed
+every = collections.Counter(r[:4] for r in rows)
+first_key = next((r[:4] for r in rows if timed and every[r[:4]] % runs == 0), None)
+if first_key is None:
+    sys.exit("profile_step: could not find the steps in oneDNN's output")
+per_step = every[first_key] // runs
+occurrences = [i for i, r in enumerate(rows) if r[:4] == first_key]
+keep = rows[occurrences[3 * per_step]:]
 total = collections.defaultdict(float)
 count = collections.Counter()
 for kind, prop, impl, shape, layouts, ms in keep:
     total[(kind, prop, impl, shape)] += ms
     count[(kind, prop, impl, shape)] += 1
-# Every primitive runs at least once per step; the rarest runs exactly once per step.
-steps = min(count.values())
+steps = timed
 all_ms = sum(total.values()) / steps
 print(f"# {' '.join(cmd)}")
 print(f"# inside oneDNN: {all_ms:.2f} ms per step ({steps} steps sampled)")
