@@ -33,6 +33,10 @@ struct MapLayout {
     l.bf16 = m.data_type == dnnl_bf16;
     return l;
   }
+  // The index of element (n,c,y,x) in the buffer.
+  dnnl_dim_t offset(dnnl_dim_t n_, dnnl_dim_t c_, dnnl_dim_t y, dnnl_dim_t x) const {
+    return n_ * stride_n + (c_ / block) * stride_c + y * stride_h + x * stride_w + c_ % block;
+  }
 };
 
 // The (N,C,1,1) operand that multiplies an activation of desc x channel-wise, blocked like x.
@@ -52,29 +56,35 @@ inline memory::desc channel_vector_desc(const memory::desc& x, dt type) {
 // f32 per (example, channel block) with the block's channels as vector lanes.
 class ChannelDot {
  public:
-  void plan(const memory::desc& ab) { layout = MapLayout::of(ab); }
-  void run(const memory& a, const memory& b, float* out) const {
+  void plan(const memory::desc& ab) {
+    layout = MapLayout::of(ab);
+    if (layout.block == 1 && layout.stride_c == 1)  // channels last: one row of sums per example
+      lane_sums.assign(std::size_t(layout.n * layout.c), 0.0f);
+  }
+  void run(const memory& a, const memory& b, float* out) {
     if (layout.bf16) sum<std::uint16_t>(a, b, out);
     else sum<float>(a, b, out);
   }
 
  private:
   MapLayout layout;
+  std::vector<float> lane_sums;          // channels last: (N,C) running sums, sized by plan()
 
-  template <class T> void sum(const memory& a_mem, const memory& b_mem, float* out) const {
+  template <class T> void sum(const memory& a_mem, const memory& b_mem, float* out) {
     const T* a = static_cast<const T*>(a_mem.get_data_handle());
     const T* b = static_cast<const T*>(b_mem.get_data_handle());
     const MapLayout l = layout;
     if (l.block == 1 && l.stride_c == 1) {  // channels last: each example's channels are its lanes
 #pragma omp parallel for schedule(static)
       for (dnnl_dim_t n = 0; n < l.n; ++n) {
-        std::vector<float> acc(std::size_t(l.c), 0.0f);
+        float* acc = lane_sums.data() + n * l.c;
+        std::fill_n(acc, l.c, 0.0f);
         for (dnnl_dim_t y = 0; y < l.h; ++y)
           for (dnnl_dim_t x = 0; x < l.w; ++x) {
             const dnnl_dim_t p = n * l.stride_n + y * l.stride_h + x * l.stride_w;
             for (dnnl_dim_t k = 0; k < l.c; ++k) acc[k] += as_f32(a[p + k]) * as_f32(b[p + k]);
           }
-        std::copy(acc.begin(), acc.end(), out + n * l.c);
+        std::copy_n(acc, l.c, out + n * l.c);
       }
       return;
     }

@@ -37,14 +37,13 @@ class DepthwiseWeightGrad {
     out = MapLayout::of(dy);
     pad = pad_begin;
     vectorised = in.block == 16 && out.block == 16 && in.bf16 == out.bf16;
-    const int parts = omp_get_max_threads();
+    parts = omp_get_max_threads();
     partial.assign(std::size_t(parts) * in.c * (K * K + 1), 0.0f);
   }
   // Writes dw (C*K*K floats, plain) and, when given, db (C floats).
   void run(const memory& x, const memory& dy, float* dw, float* db) {
     if (in.bf16) sum<std::uint16_t>(x, dy);
     else sum<float>(x, dy);
-    const int parts = int(partial.size() / (in.c * (K * K + 1)));
     const std::size_t per_part = std::size_t(in.c) * (K * K + 1);
     for (dnnl_dim_t c = 0; c < in.c; ++c)
       for (int t = 0; t <= K * K; ++t) {
@@ -57,7 +56,7 @@ class DepthwiseWeightGrad {
 
  private:
   MapLayout in, out;
-  int pad = 0;
+  int pad = 0, parts = 1;  // parts: threads at plan(), each summing its share of the examples
   bool vectorised = false;
   std::vector<float> partial;  // per thread: (C, K*K weights + 1 bias) sums over its examples
 
@@ -71,7 +70,6 @@ class DepthwiseWeightGrad {
   template <class T> void sum(const memory& x_mem, const memory& dy_mem) {
     const T* x = static_cast<const T*>(x_mem.get_data_handle());
     const T* dy = static_cast<const T*>(dy_mem.get_data_handle());
-    const int parts = int(partial.size() / (in.c * (K * K + 1)));
     std::fill(partial.begin(), partial.end(), 0.0f);
 #pragma omp parallel num_threads(parts)
     for (int part = omp_get_thread_num(); part < parts; part += omp_get_num_threads()) {  // all parts, however many run
@@ -128,20 +126,17 @@ class DepthwiseWeightGrad {
   }
 
   template <class T> void plain(const T* x, const T* dy, dnnl_dim_t n0, dnnl_dim_t n1, float* sums) const {
-    auto at = [](const MapLayout& l, dnnl_dim_t n, dnnl_dim_t c, dnnl_dim_t y, dnnl_dim_t xx) {
-      return n * l.stride_n + (c / l.block) * l.stride_c + y * l.stride_h + xx * l.stride_w + c % l.block;
-    };
     for (dnnl_dim_t c = 0; c < in.c; ++c) {
       float* s = sums + c * (K * K + 1);
       for (dnnl_dim_t n = n0; n < n1; ++n)
         for (dnnl_dim_t oy = 0; oy < out.h; ++oy)
           for (dnnl_dim_t ox = 0; ox < out.w; ++ox) {
-            const float d = as_f32(dy[at(out, n, c, oy, ox)]);
+            const float d = as_f32(dy[out.offset(n, c, oy, ox)]);
             s[K * K] += d;
             for (int ky = 0; ky < K; ++ky)
               for (int kx = 0; kx < K; ++kx) {
                 const dnnl_dim_t iy = oy * S + ky - pad, ix = ox * S + kx - pad;
-                if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) s[ky * K + kx] += d * as_f32(x[at(in, n, c, iy, ix)]);
+                if (iy >= 0 && iy < in.h && ix >= 0 && ix < in.w) s[ky * K + kx] += d * as_f32(x[in.offset(n, c, iy, ix)]);
               }
           }
     }
