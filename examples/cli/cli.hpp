@@ -1,14 +1,16 @@
 #pragma once
-// What the CLI's commands share: option groups, validators, and the command entry points, one
-// translation unit each (train.cpp, study.cpp, inference.cpp, bench.cpp; main.cpp parses).
-// Each entry point picks the model type by name and instantiates only its own command for it,
-// so the zoo's templates are compiled in parallel, once per command.
+// What the CLI's translation units share: option groups, validators, the command entry points
+// (commands.cpp: each picks the model type by name), and the commands for one model type
+// (model_commands.hpp), declared here and compiled in one TU per model (models/*.cpp), so that
+// every Model<Net> is instantiated once in the build and the models compile in parallel.
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include <typenet/bench/throughput.hpp>
 #include <typenet/data/dataset.hpp>
 #include <typenet/io/checkpoint.hpp>
 #include <typenet/io/output_path.hpp>
@@ -196,6 +198,21 @@ int eval_command(const EvalArgs& a);
 int predict_command(const PredictArgs& a);
 int plot_command(const PlotArgs& a);
 int bench_command(const BenchArgs& a);
+void models_command(const std::string& name, bool verbose);
+
+// The commands for the network Net (model_commands.hpp). Only declared here: models/<name>.cpp
+// instantiates them, and a zoo model or benchmarked backbone without its TU is a link error.
+template <class Net> int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume);
+template <class Net> int eval_model(const EvalArgs& a);
+template <class Net> int predict_model(const PredictArgs& a);
+template <class Net> int plot_model(const PlotArgs& a);
+template <class Net> tn::StudyRow study_model(const std::string& name, const tn::Dataset& data,
+                                              const tn::StudyConfig& config);
+template <class Net> std::vector<tn::SweepRow> sweep_model(const tn::Dataset& data, const tn::StudyConfig& config,
+                                                           const std::vector<tn::SweepPoint>& points,
+                                                           const std::function<void(const tn::SweepRow&)>& on_point);
+template <class Net> void bench_model(const tn::bench::Settings& s);
+template <class Net> void list_model(const char* name, const char* note, bool verbose);
 
 // "typenet: unknown model 'X' (see `typenet models`)"; the CLI exits with status 2 on it.
 struct UnknownModel : tn::Error {

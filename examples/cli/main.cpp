@@ -2,8 +2,7 @@
 //   typenet models
 //   typenet train --model SeedModel7 --data data/cifar-10-batches-bin --epochs 30 --save model.tnw
 //   typenet eval  --model SeedModel7 --weights model.tnw --data data/cifar-10-batches-bin
-// This file parses the options; each command runs in its own translation unit (cli.hpp).
-#include <typenet/zoo/backbones.hpp>
+// This file parses the options; commands.cpp runs them (cli.hpp).
 #include "cli.hpp"
 
 int main(int argc, char** argv) {
@@ -152,24 +151,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->parsed()) {
-      std::printf("%-16s %-13s %12s %14s\n", "model", "input", "params", "MACs/image");
-      bool any = false;
-      auto list = [&](auto t, const char* name, const char* note) {
-        using Net = typename decltype(t)::type;
-        if (!model_name.empty() && model_name != name) return;
-        const bool first = !any;
-        any = true;
-        std::printf("%-16s %-13s %12ld %14ld  %s\n", name, Net::input_shape.to_string().c_str(), Net::param_count,
-                    Net::macs, note);
-        if (verbose && first) {
-          tn::print_summary<Net>();
-          std::printf("  parameters (path: node.part, residual branches as body/shortcut, gates as gate):\n");
-          tn::print_parameter_table<Net>();
-        }
-      };
-      tn::zoo::for_each_model([&](auto t, const char* name) { list(t, name, ""); });
-      tn::zoo::for_each_backbone(list);  // ImageNet backbones: native size, then CIFAR-friendly sizes
-      if (!any) throw unknown_model(model_name);
+      models_command(model_name, verbose);
       return 0;
     }
     if (in->parsed()) {

@@ -1,0 +1,133 @@
+// The CLI's commands: each picks the network type by name and calls that type's command,
+// compiled in the model's own TU (models/*.cpp); nothing here instantiates a Model.
+#include <sstream>
+#include <type_traits>
+#include <typenet/study/sweep_json.hpp>
+#include <typenet/zoo/backbones.hpp>
+#include "cli.hpp"
+
+namespace {
+
+// f(std::type_identity<Net>{}) for the zoo model `name`; its result, or UnknownModel.
+template <class F> int with_model(const std::string& name, F&& f) {
+  int rc = 2;
+  if (!tn::zoo::visit_model(name, [&](auto t) { rc = f(t); })) throw unknown_model(name);
+  return rc;
+}
+
+// f(std::type_identity<Net>{}) for the backbone `name` at 1000 classes and input `size` (0: its
+// native size, the first listed), from zoo::for_each_backbone's table; false: no such backbone.
+template <class F> bool visit_backbone(const std::string& name, int size, F&& f) {
+  bool named = false, found = false;
+  std::string sizes;
+  tn::zoo::for_each_backbone([&]<class Net>(std::type_identity<Net> t, const char* backbone, const char*) {
+    if constexpr (Net::output_shape.c == 1000) {
+      if (name != backbone) return;
+      named = true;
+      sizes += (sizes.empty() ? "" : ", ") + std::to_string(Net::input_shape.h);
+      if (!found && (size == 0 || size == Net::input_shape.h)) {
+        f(t);
+        found = true;
+      }
+    }
+  });
+  if (named && !found) throw tn::Error("typenet: bench offers " + name + " at input sizes " + sizes + ", not " + std::to_string(size));
+  return named;
+}
+
+}  // namespace
+
+int train_command(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
+  int rc = 2;
+  if (!tn::zoo::visit_model(a.model, [&](auto t) { rc = train_model<typename decltype(t)::type>(a, resume); })) {
+    if (resume) throw tn::Error("typenet: checkpoint " + a.resume + " is of an unknown model '" + a.model + "'");
+    throw unknown_model(a.model);
+  }
+  return rc;
+}
+int eval_command(const EvalArgs& a) {
+  return with_model(a.model, [&](auto t) { return eval_model<typename decltype(t)::type>(a); });
+}
+int predict_command(const PredictArgs& a) {
+  return with_model(a.model, [&](auto t) { return predict_model<typename decltype(t)::type>(a); });
+}
+int plot_command(const PlotArgs& a) {
+  return with_model(a.model, [&](auto t) { return plot_model<typename decltype(t)::type>(a); });
+}
+
+int study_command(StudyArgs& sa) {
+  sa.config.train.epochs = sa.epochs;
+  sa.config.train.schedule = {.peak = sa.lr, .warmup = sa.warmup};
+  sa.config.train.label_smoothing = sa.smoothing;
+  sa.config.train.normalize = sa.data.norm();
+  sa.config.precision = precision(sa.dtype);
+  sa.config.out = sa.out;
+  sa.config.progress = true;
+  tn::io::prepare_output_dir(sa.config.out, "--out");
+  const auto data = sa.data.load();
+  std::vector<tn::StudyRow> rows;
+  std::stringstream names(sa.models);
+  for (std::string name; std::getline(names, name, ',');) {
+    const bool found = tn::zoo::visit_model(name, [&](auto t) {
+      std::printf("== %s\n", name.c_str());
+      std::fflush(stdout);
+      rows.push_back(study_model<typename decltype(t)::type>(name, data, sa.config));
+      tn::write_study(sa.config.out, rows);  // after each model: a long study stopped early keeps its rows
+    });
+    if (!found) throw unknown_model(name);
+  }
+  std::printf("\n%s\nresults in %s\n", tn::study_table(rows).c_str(), sa.config.out.string().c_str());
+  return 0;
+}
+
+int sweep_command(SweepArgs& wa) {
+  if (!wa.file.empty()) wa.space = tn::read_sweep_json(wa.file);
+  const auto points = wa.random ? tn::random_points(wa.space, wa.random, wa.config.train.seed) : tn::grid_points(wa.space);
+  wa.config.train.epochs = wa.epochs;
+  wa.config.train.schedule.warmup = wa.warmup;
+  wa.config.train.label_smoothing = wa.smoothing;
+  wa.config.train.normalize = wa.data.norm();
+  wa.config.precision = precision(wa.dtype);
+  wa.config.out = wa.out;
+  wa.config.progress = true;
+  tn::io::prepare_output_dir(wa.config.out, "--out");
+  const auto data = wa.data.load();
+  std::vector<tn::SweepRow> rows;
+  const bool found = tn::zoo::visit_model(wa.model, [&](auto t) {
+    std::printf("sweep of %s: %zu runs of %d epochs\n", wa.model.c_str(), points.size(), wa.epochs);
+    rows = sweep_model<typename decltype(t)::type>(data, wa.config, points, [](const tn::SweepRow& r) {
+      std::printf("== %s: best val acc %.4f%s\n", r.point.label().c_str(), r.result.best_val_accuracy,
+                  r.result.diverged ? " (diverged)" : "");
+      std::fflush(stdout);
+    });
+  });
+  if (!found) throw unknown_model(wa.model);
+  std::printf("\n%s\nresults in %s\n", tn::sweep_table(rows).c_str(), wa.out.c_str());
+  return 0;
+}
+
+int bench_command(const BenchArgs& a) {
+  const tn::bench::Settings s{.label = a.model + (a.size ? "@" + std::to_string(a.size) : ""), .mode = a.mode,
+                              .precision = precision(a.dtype), .batch = a.batch, .threads = a.threads,
+                              .steps = a.steps, .repeats = a.repeats, .direct = a.direct};
+  auto run = [&](auto t) { bench_model<typename decltype(t)::type>(s); };
+  if (visit_backbone(a.model, a.size, run)) return 0;
+  if (a.size) throw tn::Error("typenet: --size is for the transfer backbones; " + a.model + " has one input size");
+  if (!tn::zoo::visit_model(a.model, run)) throw unknown_model(a.model);
+  return 0;
+}
+
+// The zoo, then the transfer backbones (native size, then CIFAR-friendly sizes); with a name,
+// only that model, and with `verbose` the first one's layer and parameter tables.
+void models_command(const std::string& name, bool verbose) {
+  std::printf("%-16s %-13s %12s %14s\n", "model", "input", "params", "MACs/image");
+  bool any = false;
+  auto list = [&](auto t, const char* model, const char* note) {
+    if (!name.empty() && name != model) return;
+    list_model<typename decltype(t)::type>(model, note, verbose && !any);
+    any = true;
+  };
+  tn::zoo::for_each_model([&](auto t, const char* model) { list(t, model, ""); });
+  tn::zoo::for_each_backbone(list);
+  if (!any) throw unknown_model(name);
+}

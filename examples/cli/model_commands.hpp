@@ -1,0 +1,212 @@
+#pragma once
+// The CLI's commands for one network type: their definitions, included only by the model TUs
+// (models/*.cpp), each of which instantiates them for its own networks with TYPENET_CLI_MODEL
+// or TYPENET_CLI_BACKBONE_*. cli.hpp declares them; commands.cpp dispatches on the model's name.
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+#include <tuple>
+#include <typenet/bench/throughput.hpp>
+#include <typenet/draw/run_pictures.hpp>
+#include <typenet/predict.hpp>
+#include <typenet/recipes/airbench94.hpp>
+#include "cli.hpp"
+
+// `train --recipe airbench94`: the recipe's own schedule, optimiser and initialisation.
+template <class Net>
+int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
+  if constexpr (!std::is_same_v<Net, tn::zoo::Airbench94>) {
+    throw tn::Error("typenet: --recipe airbench94 trains the model Airbench94, not " + a.model);
+  } else {
+    tn::onednn::set_threads(a.threads);
+    tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype),
+                           .checkpoint = a.checkpoint_options(), .resume = resume};
+    const auto data = a.data.load();
+    tn::Model<Net> model(r.model_options());
+    std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads, seed %llu, "
+                "%zu train / %zu test images\n", a.model.c_str(), Net::param_count, r.batch, r.epochs, a.dtype.c_str(),
+                tn::onednn::threads(), (unsigned long long)a.seed, data.train.size(), data.test.size());
+    std::fflush(stdout);
+    tn::HistoryWriter history{a.history};
+    const auto res = tn::run_airbench94(model, data, r, [&](const tn::EpochStats& s) {
+      std::printf("epoch %2d  loss %.4f  acc %.4f  lr %.4f  %.0f img/s  %.1f s", s.epoch, s.loss, s.accuracy, s.lr,
+                  s.images_per_s, s.seconds);
+      if (a.eval_each_epoch) std::printf("  test_acc %.4f", s.val_accuracy);
+      std::printf("\n");
+      std::fflush(stdout);
+    });
+    history.rows = res.history;
+    if (!a.save.empty()) tn::io::save(a.save, model);
+    std::printf("steps %ld, training %.1f s, TTA evaluation %.1f s, total %.1f s\n", res.steps, res.train_seconds,
+                res.eval_seconds, res.train_seconds + res.eval_seconds);
+    std::printf("test_accuracy_plain=%.4f\ntest_accuracy=%.4f\n", res.accuracy, res.accuracy_tta);
+    if (!a.history.empty()) {  // after the timed run: history, pictures (plain view)
+      history.write();
+      tn::write_run_pictures(a.history, history.rows, model, data.test, a.model + " (airbench94)");
+      std::printf("history and pictures in %s\n", a.history.c_str());
+    }
+    return 0;
+  }
+}
+
+template <class Net>
+int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
+  a.check_outputs();
+  if (!a.recipe.empty()) return train_recipe<Net>(a, resume);
+  tn::onednn::set_threads(a.threads);
+  const auto data = a.data.load();
+  tn::check_feeds(data.train.shape, Net::input_shape, "--data " + a.data.dir);
+  // With --val, epochs are judged on a stratified split of the training set and the test set
+  // is used once, at the end; without it, every epoch is evaluated on the test set.
+  tn::ImageSet train_split, val_split;
+  if (a.val) std::tie(train_split, val_split) = tn::stratified_split(data.train, a.val, a.seed);
+  const tn::ImageSet& train_set = a.val ? train_split : data.train;
+  const tn::ImageSet& held_out = a.val ? val_split : data.test;
+  const char* held_name = a.val ? "val" : "test";
+
+  tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
+  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu %s / %zu test images "
+              "%s from %s\n",
+              a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
+              train_set.size(), a.val ? val_split.size() : 0, "val", data.test.size(),
+              data.train.shape.to_string().c_str(), a.data.dir.c_str());
+  tn::Augment aug = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{};
+  if (a.resized_crop) aug.pad = 0, aug.resized_crop.enabled = true;
+  const tn::TrainConfig cfg{.epochs = double(a.epochs),
+                            .schedule = {.peak = a.lr, .warmup = a.warmup},
+                            .label_smoothing = a.smoothing,
+                            .augment = aug,
+                            .normalize = a.data.norm(),
+                            .seed = a.seed,
+                            .checkpoint = a.checkpoint_options(),
+                            .resume = resume};
+  if (resume) std::printf("resuming the run of %s\n", a.resume.c_str());
+  tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name};
+  auto checkpoint = tn::EachEpoch{[&](const tn::EpochStats&) {
+    if (!a.save.empty()) tn::io::save(a.save, model);
+  }};
+  // Callbacks that are off do nothing: patience beyond the run, no history folder.
+  tn::EarlyStopping stop{.patience = a.early_stop ? a.early_stop : a.epochs + 1, .restore_best = a.early_stop > 0};
+  tn::HistoryWriter history{a.history};
+  const auto t0 = std::chrono::steady_clock::now();
+  if (a.optimizer == "adamw") {
+    tn::AdamW opt{.weight_decay = a.wd};
+    tn::fit(model, opt, train_set, &held_out, cfg, print, checkpoint, history, stop);
+  } else {
+    tn::SGD opt{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
+    tn::fit(model, opt, train_set, &held_out, cfg, print, checkpoint, history, stop);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (a.early_stop && stop.best_epoch) {
+    std::printf("early stopping: best %s_acc %.4f at epoch %d (weights restored)\n", held_name, stop.best,
+                stop.best_epoch);
+    if (!a.save.empty()) tn::io::save(a.save, model);
+  }
+  const auto r = a.history.empty()
+                     ? tn::evaluate(model, data.test, {.normalize = cfg.normalize})
+                     : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model, cfg.normalize);
+  std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
+  if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
+  std::printf("test_accuracy=%.4f\n", r.accuracy);
+  return 0;
+}
+
+// eval, plot and predict: saved weights run in inference.
+template <class Net>
+int eval_model(const EvalArgs& a) {
+  tn::onednn::set_threads(a.threads);
+  tn::Model<Net> model({.batch = a.batch});
+  tn::io::load(a.weights, model);  // first: a wrong file should not wait for the dataset
+  const auto data = a.data.load();
+  const auto r = tn::evaluate(model, data.test, {.normalize = a.data.norm()});
+  std::printf("model %s, weights %s: test_loss %.4f\n", a.model.c_str(), a.weights.c_str(), r.loss);
+  std::printf("test_accuracy=%.4f\n", r.accuracy);
+  return 0;
+}
+
+// Pictures of a finished run from its weights and (when the folder has one) its history.csv.
+template <class Net>
+int plot_model(const PlotArgs& a) {
+  const auto csv = std::filesystem::path(a.dir) / "history.csv";
+  const auto history = std::filesystem::exists(csv) ? tn::read_history_csv(csv) : std::vector<tn::EpochStats>{};
+  if (a.weights.empty()) {  // the curves alone
+    if (history.empty()) throw tn::Error("typenet: plot: no " + csv.string() + " and no --weights: nothing to draw");
+    tn::plot::training_curves(std::filesystem::path(a.dir) / "training_curves.png", history, a.model);
+    std::printf("training curves in %s\n", a.dir.c_str());
+    return 0;
+  }
+  tn::Model<Net> model({.batch = 250});
+  tn::io::load(a.weights, model);
+  const auto data = a.data.load();
+  const auto r = tn::write_run_pictures(a.dir, history, model, data.test, a.model, a.data.norm());
+  std::printf("model %s, weights %s: test_accuracy=%.4f; pictures in %s\n", a.model.c_str(), a.weights.c_str(), r.accuracy,
+              a.dir.c_str());
+  return 0;
+}
+
+// Top-3 classes of each image (PNG or JPEG, centre-cropped and resized to the network's input).
+// Class names are CIFAR-10's unless --classes names a file with one per line.
+template <class Net>
+int predict_model(const PredictArgs& a) {
+  tn::Model<Net> model({.batch = 1});
+  tn::io::load(a.weights, model);
+  std::vector<std::string> names(tn::cifar10::class_names.begin(), tn::cifar10::class_names.end());
+  if (!a.classes.empty()) {
+    names.clear();
+    std::istringstream in(tn::io::read_text_file(a.classes, "class names file", 1 << 20));
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) names.push_back(line);
+  }
+  if (int(names.size()) < Net::output_shape.c)
+    throw tn::Error("typenet: " + std::to_string(names.size()) + " class names for a network with " +
+                    std::to_string(Net::output_shape.c) + " outputs (give --classes FILE)");
+  for (const auto& file : a.images) {
+    const auto top = tn::predict(model, tn::load_image(file, Net::input_shape), 3, tn::Normalize::preset(a.normalize));
+    std::printf("%s:", file.c_str());
+    for (auto [label, p] : top) std::printf("  %s %.3f", names[std::size_t(label)].c_str(), p);
+    std::printf("\n");
+  }
+  return 0;
+}
+
+template <class Net>
+tn::StudyRow study_model(const std::string& name, const tn::Dataset& data, const tn::StudyConfig& config) {
+  return tn::run_experiment<Net>(name, data, config);
+}
+template <class Net>
+std::vector<tn::SweepRow> sweep_model(const tn::Dataset& data, const tn::StudyConfig& config,
+                                      const std::vector<tn::SweepPoint>& points,
+                                      const std::function<void(const tn::SweepRow&)>& on_point) {
+  return tn::run_sweep<Net>(data, config, points, on_point);
+}
+template <class Net> void bench_model(const tn::bench::Settings& s) { tn::bench::throughput<Net>(s); }
+
+// One line of `typenet models`; with `verbose`, the layer table and the parameter table too.
+template <class Net> void list_model(const char* name, const char* note, bool verbose) {
+  std::printf("%-16s %-13s %12ld %14ld  %s\n", name, Net::input_shape.to_string().c_str(), Net::param_count, Net::macs,
+              note);
+  if (!verbose) return;
+  tn::print_summary<Net>();
+  std::printf("  parameters (path: node.part, residual branches as body/shortcut, gates as gate):\n");
+  tn::print_parameter_table<Net>();
+}
+
+// Every command for a zoo model (models/<name>.cpp).
+#define TYPENET_CLI_MODEL(...)                                                                                  \
+  template int train_model<__VA_ARGS__>(const TrainArgs&, const tn::io::CheckpointReader*);                     \
+  template int eval_model<__VA_ARGS__>(const EvalArgs&);                                                        \
+  template int predict_model<__VA_ARGS__>(const PredictArgs&);                                                  \
+  template int plot_model<__VA_ARGS__>(const PlotArgs&);                                                        \
+  template tn::StudyRow study_model<__VA_ARGS__>(const std::string&, const tn::Dataset&, const tn::StudyConfig&); \
+  template std::vector<tn::SweepRow> sweep_model<__VA_ARGS__>(                                                  \
+      const tn::Dataset&, const tn::StudyConfig&, const std::vector<tn::SweepPoint>&,                           \
+      const std::function<void(const tn::SweepRow&)>&);                                                         \
+  template void bench_model<__VA_ARGS__>(const tn::bench::Settings&);                                           \
+  template void list_model<__VA_ARGS__>(const char*, const char*, bool)
+
+// A transfer backbone's configurations (zoo::for_each_backbone): listed, and those at 1000
+// classes benchmarked.
+#define TYPENET_CLI_BACKBONE_LISTED(...) template void list_model<__VA_ARGS__>(const char*, const char*, bool)
+#define TYPENET_CLI_BACKBONE_BENCHED(...)                             \
+  template void bench_model<__VA_ARGS__>(const tn::bench::Settings&); \
+  TYPENET_CLI_BACKBONE_LISTED(__VA_ARGS__)
