@@ -21,6 +21,8 @@ Mode latency is batch 1, the median of single calls in ms; PyTorch's peer there 
 eager and TorchScript frozen for inference (torch.jit.optimize_for_inference), NCHW and
 channels_last, in f32 and in bf16 (weights and input converted: autocast does not survive
 freezing); its ratio is PyTorch ms / typenet ms.
+With --memory, every throughput measurement runs in a process of its own under /usr/bin/time,
+and the table adds each side's peak resident memory (of its best layout, for PyTorch).
 With --typenet old=/tmp/old/typenet,new=build/bin/typenet, two typenet builds are measured in the
 same runs, right after the same PyTorch measurement (in alternating order from run to run), so
 their ratios share one peer: the fair way to compare a change against the code before it.
@@ -213,12 +215,32 @@ def typenet_latency_ms(binary, name, dtype, threads):
     return float(m.group(1)), out.stdout.strip()
 
 
-def typenet_img_s(binary, name, mode, dtype, batch, threads):
-    out = subprocess.run([binary, "bench", *model_args(name), "--mode", mode, "--dtype", dtype, "--batch", str(batch),
+PEAK = ["/usr/bin/time", "-f", "peak_kb=%M"]
+
+
+def peak_gb(stderr):
+    m = re.search(r"peak_kb=([0-9]+)", stderr)
+    return int(m.group(1)) / 1e6 if m else None
+
+
+def torch_img_s_alone(name, mode, dtype, channels_last, batch):
+    """torch_img_s in a process of its own: (img/s, peak resident GB)."""
+    out = subprocess.run(PEAK + [sys.executable, os.path.abspath(__file__), "--torch-alone",
+                                 f"{name},{mode},{dtype},{int(channels_last)},{batch}"], capture_output=True, text=True)
+    m = re.search(r"img_s=([0-9.]+)", out.stdout)
+    if not m:
+        raise RuntimeError(failure(out))
+    return float(m.group(1)), peak_gb(out.stderr)
+
+
+def typenet_img_s(binary, name, mode, dtype, batch, threads, memory=False):
+    out = subprocess.run((PEAK if memory else []) + [binary, "bench", *model_args(name), "--mode", mode, "--dtype", dtype, "--batch", str(batch),
                           "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
     m = re.search(r"img_s=([0-9.]+)", out.stdout)
     if not m:
         return None, failure(out)
+    if memory:
+        return float(m.group(1)), out.stdout.strip() + f" peak_gb={peak_gb(out.stderr):.2f}"
     return float(m.group(1)), out.stdout.strip()
 
 
@@ -232,15 +254,21 @@ def main():
     ap.add_argument("--backbone-batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--typenet", default=f"typenet={TYPENET}", help="NAME=BIN[,NAME=BIN...]: the builds to measure")
+    ap.add_argument("--memory", action="store_true", help="peak resident memory too (one process per measurement)")
+    ap.add_argument("--torch-alone", help=argparse.SUPPRESS)  # NAME,MODE,DTYPE,CHANNELS_LAST,BATCH: one measurement
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    if a.torch_alone:
+        name, mode, dtype, cl, batch = a.torch_alone.split(",")
+        print(f"img_s={torch_img_s(name, mode, dtype, cl == '1', int(batch)):.3f}")
+        return
     builds = [tuple(b.split("=", 1)) for b in a.typenet.split(",")]
     names = [n for m in a.models.split(",") for n in (BACKBONES if m == "backbones" else [m])]
     batch_of = lambda name: a.backbone_batch if "@" in name else a.batch
     modes_of = lambda name: [m for m in a.modes.split(",") if not ("@" in name and m == "latency")]
-    torch.set_num_threads(a.threads)
     print(f"# torch {torch.__version__}, threads {a.threads}, batch {a.batch} (backbones {a.backbone_batch}), runs {a.runs}, "
           f"LD_PRELOAD={os.environ.get('LD_PRELOAD', '')}, typenet builds {builds}", flush=True)
-    best = {}
+    best, peak = {}, {}  # peak: GB of the best measurement
     for run in range(a.runs):
         for name in names:
             for mode in modes_of(name):
@@ -262,23 +290,32 @@ def main():
                         continue
                     for cl in (False, True):
                         try:
-                            v = torch_img_s(name, mode, dtype, cl, batch_of(name))
+                            if a.memory:
+                                v, gb = torch_img_s_alone(name, mode, dtype, cl, batch_of(name))
+                            else:
+                                v, gb = torch_img_s(name, mode, dtype, cl, batch_of(name)), None
                         except RuntimeError as e:  # reported, and the peer is the other layout
                             print(f"run {run} torch  {name} {mode} {dtype} failed: {e}", flush=True)
                             continue
                         k = (name, mode, dtype, "torch")
-                        best[k] = max(best.get(k, 0), v)
+                        if v > best.get(k, 0):
+                            best[k], peak[k] = v, gb
                         print(f"run {run} torch  {name} {mode} {dtype} {'channels_last' if cl else 'nchw'}: "
-                              f"{v:.1f} img/s", flush=True)
+                              f"{v:.1f} img/s" + (f", peak {gb:.2f} GB" if gb else ""), flush=True)
                     for label, binary in builds[::1 if run % 2 == 0 else -1]:
-                        v, line = typenet_img_s(binary, name, mode, dtype, batch_of(name), a.threads)
+                        v, line = typenet_img_s(binary, name, mode, dtype, batch_of(name), a.threads, a.memory)
                         print(f"run {run} {label} {name} {mode} {dtype}: {line}", flush=True)
                         if v is not None:
                             k = (name, mode, dtype, label)
-                            best[k] = max(best.get(k, 0), v)
+                            if v > best.get(k, 0):
+                                m = re.search(r"peak_gb=([0-9.]+)", line)
+                                best[k], peak[k] = v, float(m.group(1)) if m else None
+    gb = lambda k: f" ({peak[k]:.2f} GB)" if peak.get(k) else ""
     print("\n| model | mode | dtype | PyTorch (best layout) | " +
           " | ".join(f"{label} | {label} speed-up" for label, _ in builds) + " |")
     print("|---|---|---|---:|" + "---:|---:|" * len(builds))
+    if a.memory:
+        print("(in brackets: peak resident memory of the process)")
     for name in names:
         for mode in modes_of(name):
             for dtype in a.dtypes.split(","):
@@ -291,8 +328,8 @@ def main():
                         cells.append(f"{'failed' if not n else f'{n:.4g} {unit}'} | n/a")
                         continue
                     ratio = f"{t / n:.2f}" if mode == "latency" else f"{n / t:.2f}"
-                    cells.append(f"{n:.4g} {unit} | {ratio}")
-                peer = f"{t:.4g} {unit}" if t else "failed"
+                    cells.append(f"{n:.4g} {unit}{gb((name, mode, dtype, label))} | {ratio}")
+                peer = f"{t:.4g} {unit}{gb((name, mode, dtype, 'torch'))}" if t else "failed"
                 print(f"| {name} | {mode} | {dtype} | {peer} | " + " | ".join(cells) + " |")
 
 

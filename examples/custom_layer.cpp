@@ -61,7 +61,7 @@ struct tn::onednn::Kernel<myops::Square, ::Square, In> {
   }
   void bind(Context& c, const Io& io, Slices) {
     dst = c.make(fwd.dst_desc());
-    diff_dst = c.make(fwd.dst_desc());
+    diff_dst = c.make_grad(fwd.dst_desc());  // a gradient: its buffer is shared with other nodes' (placed after bind)
     fwd_step = Step(dnnl::eltwise_forward(fwd), {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_DST, &dst},
                                                  {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     if (io.diff_src)  // empty when nobody needs this layer's input gradient

@@ -81,6 +81,19 @@ TEST_CASE("oneDNN = reference: Residual", "[backend]") {
   compare_backends<Sequential<Input<16, 6, 6>, Residual<Sequential<Conv<16, 3>, BatchNorm, ReLU, Conv<16, 3>>>, ReLU>>();
   compare_backends<Sequential<Input<16, 8, 8>, Residual<Sequential<Conv<32, 3, 2>, BatchNorm, ReLU, Conv<32, 3>>,
                                                         Sequential<Conv<32, 1, 2, 0>, BatchNorm>>>>();
+  // Three body kernels: the first shares gradient bytes with the last (grad_arena.hpp), and the
+  // identity sum still reads the body's output gradient after the body's backward.
+  compare_backends<Sequential<Input<16, 6, 6>, Residual<Sequential<Conv<16, 3>, BatchNorm, ReLU, Conv<16, 3>, BatchNorm,
+                                                                   ReLU, Conv<16, 3>>>>>();
+}
+TEST_CASE("oneDNN gradients share one arena: kernels two apart share bytes", "[backend]") {
+  using Block = Sequential<Conv<16, 3>, BatchNorm, ReLU>;
+  using Deep = Sequential<Input<8, 16, 16>, Block, Block, Block, Block, Block, Block, GlobalAvgPool, Dense<10>>;
+  Model<Deep> m({.batch = 4});
+  const auto b = m.buffer_bytes();
+  // Six fused nodes, each with two 4x16x16x16 gradients (64 KB apiece): the arena holds two nodes'.
+  CHECK(b.gradients_unshared >= 12u * 64 * 1024);
+  CHECK(b.gradients < 5u * 64 * 1024);
 }
 // A conv before a pool that skips its last row is bound trimmed (graph/trim.hpp): oneDNN runs it
 // with asymmetric padding. The Scale in Whole keeps every row, so Whole is the untrimmed oracle.

@@ -66,6 +66,12 @@ class Model {
     if (m == Mode::train) stale_ = true;  // BN running statistics move
     exec_.forward(m == Mode::train);
   }
+  // What the backend allocated, where it tells (the oneDNN one does).
+  auto buffer_bytes() const
+    requires requires(const typename ExecutorOf<Backend, Net>::type& e) { e.buffer_bytes(); }
+  {
+    return exec_.buffer_bytes();
+  }
   // The generator of dropout masks (a resumed run continues it).
   std::uint64_t rng_state() { return exec_.rng().state(); }
   void set_rng_state(std::uint64_t s) { exec_.rng() = Rng::from_state(s); }

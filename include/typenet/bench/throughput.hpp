@@ -87,6 +87,12 @@ void throughput(const Settings& a) {
   const double gflops = best * flops_per_image / 1e9, peak = peak_gflops();
   std::printf("steps=%d repeats=%d img_s=%.1f gflops=%.1f %s=%.0f fraction=%.3f\n", steps, a.repeats, best, gflops,
               peak_name, peak, gflops / peak);
+  // Where the memory went: GB of kept buffers (activations, workspaces, weight copies), of the
+  // gradients' shared arena (and what they would take unshared), of the scratchpad, of the flat
+  // parameter/gradient/state buffers.
+  const auto b = m.buffer_bytes();
+  std::printf("buffers_gb kept=%.3f gradients=%.3f (unshared %.3f) scratchpad=%.3f flat=%.3f\n", b.kept / 1e9,
+              b.gradients / 1e9, b.gradients_unshared / 1e9, b.scratchpad / 1e9, b.flat / 1e9);
 }
 
 }  // namespace typenet::bench

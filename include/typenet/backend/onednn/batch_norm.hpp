@@ -87,8 +87,8 @@ struct Kernel<op::BatchNorm, L, In> {
   memory::desc plan(Context& c, const memory::desc& src, bool) { return bn.plan(c, src, L::epsilon(c.bn_eps)); }
   void bind(Context& c, const Io& io, Slices s) {
     dst = c.make(bn.train.dst_desc());
-    diff_dst = c.make(bn.train.dst_desc());
-    if (!io.diff_src) scratch_diff = c.make(bn.train.src_desc());
+    diff_dst = c.make_grad(bn.train.dst_desc());
+    if (!io.diff_src) scratch_diff = c.make_grad(bn.train.src_desc());
     bn.bind(c, io.src, dst, diff_dst, io.diff_src ? io.diff_src : scratch_diff, s);
   }
   void prepare_inference(Context&) {}

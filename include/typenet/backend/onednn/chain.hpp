@@ -21,9 +21,22 @@ template <class N> constexpr bool kernel_keeps_contract() {
   return true;
 }
 
-// "node 3 (Conv on (64,32,32))": how errors name a node.
-template <class N> std::string node_label(std::size_t i) {
-  return "node " + std::to_string(i) + " (" + N::layer::name + " on " + N::in.to_string() + ")";
+// A node as errors name it: "node 3 (Conv on (64,32,32))".
+struct NodeName {
+  const char* layer;
+  Shape in;
+};
+inline std::string node_label(std::size_t i, const NodeName& n) {
+  return "node " + std::to_string(i) + " (" + n.layer + " on " + n.in.to_string() + ")";
+}
+// What oneDNN (or a kernel's own check) reported while `doing` node i, as an Error naming it.
+// One function for every node of every chain: the unrolled per-node code stays a plain call.
+inline Error node_error(const char* doing, std::size_t i, const NodeName& n, const dnnl::error& e) {
+  return Error(std::string("typenet: oneDNN cannot ") + doing + " " + node_label(i, n) + ": " + e.what() +
+               " (status " + std::to_string(int(e.status)) + ")");
+}
+inline Error node_error(const char* doing, std::size_t i, const NodeName& n, const PrimitiveFailed& e) {
+  return Error(std::string("typenet: ") + node_label(i, n) + ", " + doing + ": " + e.what());
 }
 
 template <class Nodes> struct Chain;
@@ -45,57 +58,59 @@ struct Chain<List<Ns...>> {
     return a;
   }();
 
+  static constexpr std::array<NodeName, size> names{NodeName{Ns::layer::name, Ns::in}...};
+
   boost::hana::tuple<kernel_t<Ns>...> kernels;
 
-  template <class F> void each(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (f(boost::hana::at_c<I>(kernels), std::integral_constant<std::size_t, I>{}), ...); }
-    (std::make_index_sequence<size>{});
-  }
-  // Runs f for kernel i; what oneDNN reports becomes an Error naming the node.
-  template <std::size_t I, class F> static void named(const char* doing, F&& f) {
-    using N = std::tuple_element_t<I, std::tuple<Ns...>>;
+  // f(kernel, index) for each kernel in the order of I..., inside one handler that names the
+  // node a oneDNN error came from (one try for the whole pass, not one per node: the unrolled
+  // pass is most of a model's machine code).
+  template <std::size_t... I, class F> void each(const char* doing, std::index_sequence<I...>, F&& f) {
+    std::size_t at = 0;
     try {
-      f();
+      ((at = I, f(boost::hana::at_c<I>(kernels), std::integral_constant<std::size_t, I>{})), ...);
     } catch (const dnnl::error& e) {
-      throw Error(std::string("typenet: oneDNN cannot ") + doing + " " + node_label<N>(I) + ": " + e.what() +
-                  " (status " + std::to_string(int(e.status)) + ")");
+      throw node_error(doing, at, names[at], e);
     } catch (const PrimitiveFailed& e) {
-      throw Error(std::string("typenet: ") + node_label<N>(I) + ", " + doing + ": " + e.what());
+      throw node_error(doing, at, names[at], e);
     }
+  }
+  template <class F> void each(const char* doing, F&& f) { each(doing, std::make_index_sequence<size>{}, f); }
+  template <std::size_t... I> static constexpr auto reversed(std::index_sequence<I...>) {
+    return std::index_sequence<(size - 1 - I)...>{};
   }
 
   // src_needs_grad: whether the chain's input gradient is wanted; inside, it always is.
   memory::desc plan(Context& c, memory::desc d, bool src_needs_grad) {
-    each([&](auto& k, auto i) { named<i>("plan", [&] { d = k.plan(c, d, i > 0 || src_needs_grad); }); });
+    each("plan", [&](auto& k, auto i) { d = k.plan(c, d, i > 0 || src_needs_grad); });
     return d;
   }
   void bind(Context& c, Io io, Slices s) {
-    each([&](auto& k, auto i) {
-      named<i>("set up", [&] { k.bind(c, io, {s.params + param_offset[i], s.grads + param_offset[i], s.state + state_offset[i]}); });
+    const GradArena::ChainScope scope = c.grads.begin_chain();
+    each("set up", [&](auto& k, auto i) {
+      c.grads.begin_kernel(scope);
+      k.bind(c, io, {s.params + param_offset[i], s.grads + param_offset[i], s.state + state_offset[i]});
+      c.grads.end_kernel(scope, i == size - 1, k.diff_dst);
       io = {k.dst, k.diff_dst};
     });
+    c.grads.end_chain(scope);
   }
   const memory& dst() { return boost::hana::at_c<size - 1>(kernels).dst; }
   const memory& diff_dst() { return boost::hana::at_c<size - 1>(kernels).diff_dst; }
 
   void prepare_inference(Context& c) {
-    each([&](auto& k, auto i) { named<i>("prepare inference at", [&] { k.prepare_inference(c); }); });
+    each("prepare inference at", [&](auto& k, auto) { k.prepare_inference(c); });
   }
   void forward(Context& c, bool training) {
-    each([&](auto& k, auto i) { named<i>("run the forward pass of", [&] { k.forward(c, training); }); });
+    each("run the forward pass of", [&](auto& k, auto) { k.forward(c, training); });
   }
   // Kernels from the last down to `first`. With first > 0 the nodes before it are frozen: they
   // run no backward, and kernel `first` skips its input gradient where it can (convolutions).
   void backward(Context& c, std::size_t first = 0) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) { (backward_of<size - 1 - I>(c, first), ...); }
-    (std::make_index_sequence<size>{});
-  }
-  template <std::size_t I> void backward_of(Context& c, std::size_t first) {
-    auto& k = boost::hana::at_c<I>(kernels);
-    if (I < first) return;
-    named<I>("run the backward pass of", [&] {
+    each("run the backward pass of", reversed(std::make_index_sequence<size>{}), [&](auto& k, auto i) {
+      if (i < first) return;
       if constexpr (requires { k.backward_weights_only(c); })
-        if (I == first && first > 0) return k.backward_weights_only(c);
+        if (i == first && first > 0) return k.backward_weights_only(c);
       k.backward(c);
     });
   }

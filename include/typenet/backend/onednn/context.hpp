@@ -7,7 +7,9 @@
 #include <concepts>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+#include "typenet/backend/onednn/grad_arena.hpp"
 #include "typenet/core/error.hpp"
 #include "typenet/core/list.hpp"
 #include "typenet/core/rng.hpp"
@@ -44,8 +46,17 @@ struct Context {
   void allocate_scratchpad() {
     scratchpad = memory({{dims{dnnl_dim_t(std::max<std::size_t>(scratchpad_bytes, 64))}}, dt::u8, tag::x}, engine);
   }
-  memory make(const memory::desc& d) const { return memory(d, engine); }
+  memory make(const memory::desc& d) {
+    kept_bytes += d.get_size();
+    return memory(d, engine);
+  }
+  std::size_t kept_bytes = 0;  // what make() allocated: activations, workspaces, weight copies
   memory wrap(const memory::desc& d, void* p) const { return memory(d, engine, p); }
+
+  // Buffers only the backward pass uses (grad_arena.hpp): kernels make them here while they bind.
+  GradArena grads;
+  memory make_grad(const memory::desc& d) { return grads.make(d, engine); }
+  memory view(const memory::desc& d, const memory& of) { return grads.view(d, of, engine); }
 };
 
 // A tensor of the activation flow: (N,C,H,W) or (N,F) in plain layout.
@@ -81,17 +92,12 @@ struct Step {
 
 // Relayout: the same tensor in the layout a primitive wants. When `from` already has
 // that layout, `to` is `from` and nothing runs.
-
-// Relayout: the same tensor in the layout a primitive wants. When `from` already has
-// that layout, `to` is `from` and nothing runs.
 struct Relayout {
   memory to;
   Step step;
-  void plan(Context& c, const memory& from, const memory::desc& want) {
-    if (from.get_desc() == want) { to = from; step = {}; return; }
-    to = c.make(want);
-    step = Step(dnnl::reorder(from, to), {{DNNL_ARG_FROM, &from}, {DNNL_ARG_TO, &to}});
-  }
+  void plan(Context& c, const memory& from, const memory::desc& want) { plan(c, from, want, false); }
+  // For a relayout that only the backward pass runs: its buffer is a gradient one.
+  void plan_grad(Context& c, const memory& from, const memory::desc& want) { plan(c, from, want, true); }
   // The reverse direction: a primitive writes `from` in its own layout, `dest` must receive it.
   void plan_out(Context& c, const memory::desc& produced, const memory& dest) {
     if (produced == dest.get_desc()) { to = dest; step = {}; return; }
@@ -99,6 +105,13 @@ struct Relayout {
     step = Step(dnnl::reorder(to, dest), {{DNNL_ARG_FROM, &to}, {DNNL_ARG_TO, &dest}});
   }
   void run(const Context& c) const { step.run(c); }
+
+ private:
+  void plan(Context& c, const memory& from, const memory::desc& want, bool grad) {
+    if (from.get_desc() == want) { to = from; step = {}; return; }
+    to = grad ? c.make_grad(want) : c.make(want);
+    step = Step(dnnl::reorder(from, to), {{DNNL_ARG_FROM, &from}, {DNNL_ARG_TO, &to}});
+  }
 };
 
 // Input/output memories of one kernel, decided by its neighbours.
@@ -117,7 +130,9 @@ struct Slices {
 // The kernel contract, one specialisation of Kernel per op in this folder (conv.hpp, pool.hpp, ...):
 //   memory dst, diff_dst                                   what the next kernel reads and writes
 //   plan(Context&, const memory::desc& src, bool src_needs_grad) -> dst's desc   primitives, once
-//   bind(Context&, const Io&, Slices)                      memories and argument lists, once
+//   bind(Context&, const Io&, Slices)                      memories and argument lists, once;
+//       buffers only the backward pass uses come from c.make_grad (no pointer until the whole
+//       chain is bound: see them in another shape with c.view) and keep nothing between steps
 //   prepare_inference(Context&)                            after the parameters changed
 //   forward(Context&, bool training), backward(Context&)
 // and optionally backward_weights_only(Context&), for the first trained node after a frozen prefix.

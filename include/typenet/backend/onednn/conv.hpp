@@ -171,8 +171,8 @@ struct ConvCore {
       dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
     }
     if (f32_bwd_weights) {
-      src_f32.plan(c, src.to, bwd_weights.src_desc());
-      diff_dst_f32.plan(c, diff_dst, bwd_weights.diff_dst_desc());
+      src_f32.plan_grad(c, src.to, bwd_weights.src_desc());
+      diff_dst_f32.plan_grad(c, diff_dst, bwd_weights.diff_dst_desc());
     } else {
       src_f32.to = src.to;
       diff_dst_f32.to = diff_dst;
@@ -245,7 +245,7 @@ struct Kernel<op::Conv, L, In> {
   }
   void bind(Context& c, const Io& io, Slices s) {
     dst = c.make(conv.fwd.dst_desc());
-    diff_dst = c.make(conv.fwd.dst_desc());
+    diff_dst = c.make_grad(conv.fwd.dst_desc());
     conv.bind(c, io, s, dst, diff_dst);
     w_infer.plan(c, conv.w_plain, infer.weights_desc());
     infer_step = Step(dnnl::convolution_forward(infer), {{DNNL_ARG_SRC, &conv.src.to}, {DNNL_ARG_WEIGHTS, &w_infer.to},

@@ -57,11 +57,11 @@ struct Kernel<op::ConvBnAct, L, In> {
     slices = s;
     const memory::desc d = conv.fwd.dst_desc();
     dst = c.make(d);
-    diff_dst = c.make(d);
+    diff_dst = c.make_grad(d);
     t = c.make(d);
-    diff_t = c.make(d);
+    diff_t = c.make_grad(d);
     bn_out = bn_writes_dst ? dst : c.make(d);
-    diff_bn_out = bn_writes_dst ? diff_dst : c.make(d);
+    diff_bn_out = bn_writes_dst ? diff_dst : c.make_grad(d);
     conv.bind(c, io, s, t, diff_t);
     bn.bind(c, t, bn_out, diff_bn_out, diff_t, {s.params + conv_params, s.grads + conv_params, s.state});
     if (!bn_writes_dst) act.bind(c, bn_out, dst, diff_dst, diff_bn_out);

@@ -36,7 +36,7 @@ struct Kernel<op::Dense, L, In> {
   }
   void bind(Context& c, const Io& io, Slices s) {
     dst = c.make(fwd.dst_desc());
-    diff_dst = c.make(fwd.dst_desc());
+    diff_dst = c.make_grad(fwd.dst_desc());
     w_plain = c.wrap(w_desc(tag::ab), s.params);
     dw_plain = c.wrap(w_desc(tag::ab), s.grads);
     if constexpr (L::bias) {

@@ -35,7 +35,7 @@ struct Kernel<op::Dropout, L, In> {
     io = in;
     own_dst = c.make(in.src.get_desc());
     dst = c.wrap(in.src.get_desc(), own_dst.get_data_handle());  // wrapped: repointing it frees nothing
-    diff_dst = c.make(in.src.get_desc());
+    diff_dst = c.make_grad(in.src.get_desc());
     count = elements(in.src.get_desc());
     per_draw = L::unit == DropUnit::sample ? count / c.batch : 1;
     bf16 = in.src.get_desc().data_type() == dt::bf16;

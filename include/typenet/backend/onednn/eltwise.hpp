@@ -52,7 +52,7 @@ struct Kernel<op::Eltwise, L, In> {
   memory::desc plan(Context& c, const memory::desc& src, bool) { return core.plan(c, src); }
   void bind(Context& c, const Io& io, Slices) {
     dst = c.make(core.fwd.dst_desc());
-    diff_dst = c.make(core.fwd.dst_desc());
+    diff_dst = c.make_grad(core.fwd.dst_desc());
     core.bind(c, io.src, dst, diff_dst, io.diff_src);
   }
   void prepare_inference(Context&) {}

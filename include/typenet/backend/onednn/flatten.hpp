@@ -20,8 +20,8 @@ struct Kernel<op::Flatten, L, In> {
     to_plain.plan(c, io.src, plain_desc(c.batch, In, type));
     plain = to_plain.to;
     dst = c.wrap(plain_desc(c.batch, Shape(int(In.size())), type), plain.get_data_handle());
-    diff_plain = c.make(plain_desc(c.batch, In, type));
-    diff_dst = c.wrap(plain_desc(c.batch, Shape(int(In.size())), type), diff_plain.get_data_handle());
+    diff_plain = c.make_grad(plain_desc(c.batch, In, type));
+    diff_dst = c.view(plain_desc(c.batch, Shape(int(In.size())), type), diff_plain);
     if (io.diff_src)  // a copy even when both are plain: the caller owns diff_src
       back = Step(dnnl::reorder(diff_plain, io.diff_src), {{DNNL_ARG_FROM, &diff_plain}, {DNNL_ARG_TO, &io.diff_src}});
   }

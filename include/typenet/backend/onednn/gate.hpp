@@ -34,13 +34,13 @@ struct Kernel<op::Gate, L, In> {
   void bind(Context& c, const Io& io, Slices s) {
     src = io.src;
     const memory::desc x = src.get_desc();
-    if (io.diff_src) diff_branch_in = c.make(x);
+    if (io.diff_src) diff_branch_in = c.make_grad(x);
     branch.bind(c, {io.src, diff_branch_in}, s);
     dst = c.make(x);
-    diff_dst = c.make(x);
+    diff_dst = c.make_grad(x);
     const dims nc11{c.batch, In.c, 1, 1};
     auto as_nc11 = [&](const memory& m) {
-      return c.wrap({nc11, m.get_desc().data_type(), tag::nchw}, m.get_data_handle());
+      return c.view({nc11, m.get_desc().data_type(), tag::nchw}, m);
     };
     gate_nc11 = as_nc11(branch.dst());
     gate.plan(c, gate_nc11, channel_vector_desc(x, x.data_type()));
@@ -50,7 +50,7 @@ struct Kernel<op::Gate, L, In> {
     diff_gate.plan_out(c, {nc11, dt::f32, tag::nchw}, diff_gate_nc11);
     dy_dot_x.plan(x);
     if (io.diff_src) {
-      diff_trunk = c.make(x);
+      diff_trunk = c.make_grad(x);
       multiply_diff = binary_step(c, dnnl::algorithm::binary_mul, diff_dst, gate.to, diff_trunk);
       add_grads.bind(c, diff_trunk, diff_branch_in, io.diff_src);
     }

@@ -36,6 +36,7 @@ class Executor {
     chain_.plan(ctx_, plain_desc(batch, Net::input_shape), o.input_grad);
     ctx_.allocate_scratchpad();
     chain_.bind(ctx_, {input_, input_grad_}, {params_.data(), grads_.data(), state_.data()});
+    ctx_.grads.place(ctx_.engine);
     output_ = ctx_.make(plain_desc(batch, Net::output_shape));
     diff_output_ = ctx_.make(plain_desc(batch, Net::output_shape));
     to_output_ = Step(dnnl::reorder(chain_.dst(), output_), {{DNNL_ARG_FROM, &chain_.dst()}, {DNNL_ARG_TO, &output_}});
@@ -58,6 +59,14 @@ class Executor {
     return input_grad_ ? static_cast<const float*>(input_grad_.get_data_handle()) : nullptr;
   }
   void prepare_inference() { chain_.prepare_inference(ctx_); }
+  // What this executor allocated, by kind (typenet bench prints it).
+  struct BufferBytes {
+    std::size_t flat, kept, gradients, gradients_unshared, scratchpad;
+  };
+  BufferBytes buffer_bytes() const {
+    return {(params_.size() + grads_.size() + state_.size()) * sizeof(float), ctx_.kept_bytes, ctx_.grads.bytes(),
+            ctx_.grads.unshared_bytes(), ctx_.scratchpad_bytes};
+  }
   Rng& rng() { return ctx_.rng; }  // dropout masks
   void forward(bool training) {
     chain_.forward(ctx_, training);

@@ -39,7 +39,7 @@ struct Kernel<op::Pool, L, In> {
   }
   void bind(Context& c, const Io& io, Slices) {
     dst = out = c.make(fwd.dst_desc());
-    diff_dst = diff_out = c.make(fwd.dst_desc());
+    diff_dst = diff_out = c.make_grad(fwd.dst_desc());
     if (L::kind == PoolKind::max) workspace = c.make(fwd.workspace_desc());
     fwd_step = Step(dnnl::pooling_forward(fwd), {{DNNL_ARG_SRC, &io.src}, {DNNL_ARG_DST, &out},
                                                  {DNNL_ARG_WORKSPACE, &workspace},
@@ -53,11 +53,11 @@ struct Kernel<op::Pool, L, In> {
     if constexpr (L::global) {
       const dt type = io.src.get_desc().data_type();
       flat4 = c.make({dims{c.batch, Out.c, 1, 1}, type, tag::nchw});
-      diff_flat4 = c.make(flat4.get_desc());
+      diff_flat4 = c.make_grad(flat4.get_desc());
       to_flat = Step(dnnl::reorder(out, flat4), {{DNNL_ARG_FROM, &out}, {DNNL_ARG_TO, &flat4}});
       from_flat = Step(dnnl::reorder(diff_flat4, diff_out), {{DNNL_ARG_FROM, &diff_flat4}, {DNNL_ARG_TO, &diff_out}});
       dst = c.wrap(plain_desc(c.batch, Out, type), flat4.get_data_handle());  // same bytes, seen as (N,C)
-      diff_dst = c.wrap(plain_desc(c.batch, Out, type), diff_flat4.get_data_handle());
+      diff_dst = c.view(plain_desc(c.batch, Out, type), diff_flat4);
     }
   }
   void prepare_inference(Context&) {}

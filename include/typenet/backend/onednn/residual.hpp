@@ -23,7 +23,7 @@ struct Kernel<op::Residual, L, In> {
     return d;
   }
   void bind(Context& c, const Io& io, Slices s) {
-    if (io.diff_src) diff_body_in = c.make(io.src.get_desc());
+    if (io.diff_src) diff_body_in = c.make_grad(io.src.get_desc());
     body.bind(c, {io.src, diff_body_in}, s);
     dst = c.make(body.dst().get_desc());
     diff_dst = body.diff_dst();  // the next layer writes the body's output gradient directly
@@ -31,7 +31,7 @@ struct Kernel<op::Residual, L, In> {
       add.bind(c, body.dst(), io.src, dst);
       if (io.diff_src) add_grads.bind(c, diff_body_in, diff_dst, io.diff_src);
     } else {
-      if (io.diff_src) diff_shortcut_in = c.make(io.src.get_desc());
+      if (io.diff_src) diff_shortcut_in = c.make_grad(io.src.get_desc());
       shortcut.bind(c, {io.src, diff_shortcut_in},
                     {s.params + B::body_params, s.grads + B::body_params, s.state + B::body_state});
       add.bind(c, body.dst(), shortcut.dst(), dst);
