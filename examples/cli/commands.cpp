@@ -55,16 +55,23 @@ int plot_command(const PlotArgs& a) {
   return with_model(a.model, [&](auto t) { return plot_model<typename decltype(t)::type>(a); });
 }
 
+// What study and sweep set alike from their options; the output folder is checked before the
+// data are read.
+template <class Args> tn::Dataset runs_setup(Args& a) {
+  a.config.train.epochs = a.epochs;
+  a.config.train.schedule.warmup = a.warmup;
+  a.config.train.label_smoothing = a.smoothing;
+  a.config.train.normalize = a.data.norm();
+  a.config.precision = precision(a.dtype);
+  a.config.out = a.out;
+  a.config.progress = true;
+  tn::io::prepare_output_dir(a.config.out, "--out");
+  return a.data.load();
+}
+
 int study_command(StudyArgs& sa) {
-  sa.config.train.epochs = sa.epochs;
-  sa.config.train.schedule = {.peak = sa.lr, .warmup = sa.warmup};
-  sa.config.train.label_smoothing = sa.smoothing;
-  sa.config.train.normalize = sa.data.norm();
-  sa.config.precision = precision(sa.dtype);
-  sa.config.out = sa.out;
-  sa.config.progress = true;
-  tn::io::prepare_output_dir(sa.config.out, "--out");
-  const auto data = sa.data.load();
+  sa.config.train.schedule.peak = sa.lr;
+  const auto data = runs_setup(sa);
   std::vector<tn::StudyRow> rows;
   std::stringstream names(sa.models);
   for (std::string name; std::getline(names, name, ',');) {
@@ -83,15 +90,7 @@ int study_command(StudyArgs& sa) {
 int sweep_command(SweepArgs& wa) {
   if (!wa.file.empty()) wa.space = tn::read_sweep_json(wa.file);
   const auto points = wa.random ? tn::random_points(wa.space, wa.random, wa.config.train.seed) : tn::grid_points(wa.space);
-  wa.config.train.epochs = wa.epochs;
-  wa.config.train.schedule.warmup = wa.warmup;
-  wa.config.train.label_smoothing = wa.smoothing;
-  wa.config.train.normalize = wa.data.norm();
-  wa.config.precision = precision(wa.dtype);
-  wa.config.out = wa.out;
-  wa.config.progress = true;
-  tn::io::prepare_output_dir(wa.config.out, "--out");
-  const auto data = wa.data.load();
+  const auto data = runs_setup(wa);
   std::vector<tn::SweepRow> rows;
   const bool found = tn::zoo::visit_model(wa.model, [&](auto t) {
     std::printf("sweep of %s: %zu runs of %d epochs\n", wa.model.c_str(), points.size(), wa.epochs);
