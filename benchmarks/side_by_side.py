@@ -234,14 +234,14 @@ def torch_img_s_alone(name, mode, dtype, channels_last, batch):
 
 
 def typenet_img_s(binary, name, mode, dtype, batch, threads, memory=False):
+    """(img/s or None, the bench line or what went wrong, peak resident GB or None)"""
     out = subprocess.run((PEAK if memory else []) + [binary, "bench", *model_args(name), "--mode", mode, "--dtype", dtype, "--batch", str(batch),
                           "--threads", str(threads), "--repeats", "1"], capture_output=True, text=True)
     m = re.search(r"img_s=([0-9.]+)", out.stdout)
     if not m:
-        return None, failure(out)
-    if memory:
-        return float(m.group(1)), out.stdout.strip() + f" peak_gb={peak_gb(out.stderr):.2f}"
-    return float(m.group(1)), out.stdout.strip()
+        return None, failure(out), None
+    gb = peak_gb(out.stderr) if memory else None
+    return float(m.group(1)), out.stdout.strip() + (f" peak_gb={gb:.2f}" if gb else ""), gb
 
 
 def main():
@@ -303,14 +303,13 @@ def main():
                         print(f"run {run} torch  {name} {mode} {dtype} {'channels_last' if cl else 'nchw'}: "
                               f"{v:.1f} img/s" + (f", peak {gb:.2f} GB" if gb else ""), flush=True)
                     for label, binary in builds[::1 if run % 2 == 0 else -1]:
-                        v, line = typenet_img_s(binary, name, mode, dtype, batch_of(name), a.threads, a.memory)
+                        v, line, gb = typenet_img_s(binary, name, mode, dtype, batch_of(name), a.threads, a.memory)
                         print(f"run {run} {label} {name} {mode} {dtype}: {line}", flush=True)
                         if v is not None:
                             k = (name, mode, dtype, label)
                             if v > best.get(k, 0):
-                                m = re.search(r"peak_gb=([0-9.]+)", line)
-                                best[k], peak[k] = v, float(m.group(1)) if m else None
-    gb = lambda k: f" ({peak[k]:.2f} GB)" if peak.get(k) else ""
+                                best[k], peak[k] = v, gb
+    with_peak = lambda k: f" ({peak[k]:.2f} GB)" if peak.get(k) else ""
     print("\n| model | mode | dtype | PyTorch (best layout) | " +
           " | ".join(f"{label} | {label} speed-up" for label, _ in builds) + " |")
     print("|---|---|---|---:|" + "---:|---:|" * len(builds))
@@ -328,8 +327,8 @@ def main():
                         cells.append(f"{'failed' if not n else f'{n:.4g} {unit}'} | n/a")
                         continue
                     ratio = f"{t / n:.2f}" if mode == "latency" else f"{n / t:.2f}"
-                    cells.append(f"{n:.4g} {unit}{gb((name, mode, dtype, label))} | {ratio}")
-                peer = f"{t:.4g} {unit}{gb((name, mode, dtype, 'torch'))}" if t else "failed"
+                    cells.append(f"{n:.4g} {unit}{with_peak((name, mode, dtype, label))} | {ratio}")
+                peer = f"{t:.4g} {unit}{with_peak((name, mode, dtype, 'torch'))}" if t else "failed"
                 print(f"| {name} | {mode} | {dtype} | {peer} | " + " | ".join(cells) + " |")
 
 

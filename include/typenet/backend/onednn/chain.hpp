@@ -4,7 +4,6 @@
 // from kernel to kernel, so a reorder happens only where two neighbours disagree.
 #include <array>
 #include <string>
-#include <tuple>
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 #include <utility>
@@ -93,7 +92,6 @@ struct Chain<List<Ns...>> {
       c.grads.end_kernel(scope, i == size - 1, k.diff_dst);
       io = {k.dst, k.diff_dst};
     });
-    c.grads.end_chain(scope);
   }
   const memory& dst() { return boost::hana::at_c<size - 1>(kernels).dst; }
   const memory& diff_dst() { return boost::hana::at_c<size - 1>(kernels).diff_dst; }

@@ -7,7 +7,6 @@
 #include <concepts>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 #include "typenet/backend/onednn/grad_arena.hpp"
 #include "typenet/core/error.hpp"

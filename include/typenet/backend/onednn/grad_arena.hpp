@@ -23,8 +23,8 @@ namespace typenet::onednn {
 
 class GradArena {
  public:
-  // Chain::bind brackets each kernel's bind: begin_chain, then begin_kernel and end_kernel per
-  // kernel, then end_chain.
+  // Chain::bind opens its chain with begin_chain, then brackets each kernel's bind with
+  // begin_kernel and end_kernel (which returns to the holder's scope).
   struct ChainScope {
     int holder;         // the kernel holding the chain (0: the executor)
     std::size_t chain;  // which of its chains
@@ -43,7 +43,6 @@ class GradArena {
     if (last) hoist(diff_dst, s.holder);
     current_ = s.holder;
   }
-  void end_chain(const ChainScope& s) { current_ = s.holder; }
 
   dnnl::memory make(const dnnl::memory::desc& d, const dnnl::engine& e) {
     dnnl::memory m(d, e, DNNL_MEMORY_NONE);
@@ -102,7 +101,10 @@ class GradArena {
   static std::size_t padded(std::size_t bytes) { return (bytes + 63) / 64 * 64; }  // oneDNN's alignment
   static Region region_of(const std::vector<int>& chain, const std::vector<std::size_t>& size) {
     Region r;
-    for (std::size_t k = 0; k < chain.size(); ++k) (k % 2 ? r.odd : r.even) = std::max(k % 2 ? r.odd : r.even, size[chain[k]]);
+    for (std::size_t k = 0; k < chain.size(); ++k) {
+      std::size_t& half = k % 2 ? r.odd : r.even;
+      half = std::max(half, size[chain[k]]);
+    }
     return r;
   }
   // Moves the deferred gradient behind m (through views) from the current scope to `holder`'s.
