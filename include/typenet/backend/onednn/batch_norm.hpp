@@ -8,7 +8,7 @@
 namespace typenet::onednn {
 
 // BnCore: (N,C,H,W) => (N,C,H,W). Params: scale (C), shift (C); state: mean (C), var (C).
-template <int C>
+// C comes from the planned layout, so the code is compiled once, not per channel count.
 struct BnCore {
   using flags = dnnl::normalization_flags;
   dnnl::batch_normalization_forward::primitive_desc train, infer;
@@ -18,6 +18,7 @@ struct BnCore {
   Step train_step, infer_step, bwd_step;
   float count = 1;  // values per channel in a batch: N*H*W
   float eps = 1e-5f;
+  int channels = 0;
 
   // relu: y = max(bn(x), 0) in the same pass (oneDNN's fuse_norm_relu), and its backward too.
   memory::desc plan(Context& c, const memory::desc& d, float epsilon, bool relu = false) {
@@ -30,12 +31,14 @@ struct BnCore {
     bwd = c.note(dnnl::batch_normalization_backward::primitive_desc(
         {dnnl::prop_kind::backward, d, d, eps, f}, c.attr, c.engine, train));
     count = float(d.dims()[0] * d.dims()[2] * d.dims()[3]);
+    channels = int(d.dims()[1]);
     return d;
   }
 
   // src/dst/diff_dst/diff_src are the caller's; diff_src may be empty only if never needed.
   void bind(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src,
             Slices s) {
+    const int C = channels;
     const memory::desc vec{dims{C}, dt::f32, tag::x};
     scale = c.wrap(vec, s.params);
     shift = c.wrap(vec, s.params + C);
@@ -70,7 +73,7 @@ struct BnCore {
     auto* rv = static_cast<float*>(running_var.get_data_handle());
     const auto* bm = static_cast<const float*>(mean.get_data_handle());
     const auto* bv = static_cast<const float*>(var.get_data_handle());
-    for (int i = 0; i < C; ++i) {
+    for (int i = 0; i < channels; ++i) {
       rm[i] = (1 - m) * rm[i] + m * bm[i];
       rv[i] = (1 - m) * rv[i] + m * bv[i] * unbias;
     }
@@ -80,7 +83,7 @@ struct BnCore {
 
 template <class L, Shape In>
 struct Kernel<op::BatchNorm, L, In> {
-  BnCore<In.c> bn;
+  BnCore bn;
   memory dst, diff_dst;
   memory scratch_diff;  // BN's backward also gives dscale/dshift: it runs even for the first layer
 

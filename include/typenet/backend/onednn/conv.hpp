@@ -2,6 +2,7 @@
 // Convolution on oneDNN. The primitive chooses its layouts (format_tag::any); master weights
 // stay plain (F,C,K,K) in the flat parameter buffer and are reordered only when it wants another.
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/backend/onednn/depthwise_weight_grad.hpp"
@@ -10,14 +11,37 @@
 
 namespace typenet::onednn {
 
+// A convolution's geometry, as numbers: the code below is compiled once, not once per layer
+// and input shape (most of the zoo's compile time was ConvCore instantiated per shape).
+struct ConvGeometry {
+  Shape in, out;
+  int kernel, stride, pad, pad_end, groups, filters, channels_per_group;
+  bool bias;
+  long weights, params;  // weight count; with the bias
+  // A depthwise conv's own weight gradient, compiled for its kernel and stride; null otherwise.
+  std::unique_ptr<DepthwiseWeightGradBase> (*make_depthwise_grad)();
+};
+
+template <int K, int S>
+std::unique_ptr<DepthwiseWeightGradBase> make_depthwise_weight_grad() {
+  return std::make_unique<DepthwiseWeightGrad<K, S>>();
+}
+
+template <class L, Shape In>
+constexpr ConvGeometry conv_geometry() {
+  using B = typename Node<L, In>::bound;
+  constexpr bool depthwise = B::groups > 1 && B::groups == In.c && B::filters == In.c;
+  std::unique_ptr<DepthwiseWeightGradBase> (*make)() = nullptr;
+  if constexpr (depthwise) make = &make_depthwise_weight_grad<L::kernel, L::stride>;
+  return {In, B::out, L::kernel, L::stride, L::pad, L::pad_end, B::groups, B::filters, B::channels_per_group,
+          L::bias, B::weights, B::params, make};
+}
+
 // ConvCore: the convolution part shared by Conv and ConvBnAct.
 // (N,C,H,W) => (N,F,H',W'); backward: dW, db and (when asked) dX.
-template <class L, Shape In>
 struct ConvCore {
-  using B = typename Node<L, In>::bound;
-  static constexpr Shape Out = Node<L, In>::out;
-  static constexpr long weight_count = B::weights;
   using fwd_pd_t = dnnl::convolution_forward::primitive_desc;
+  const ConvGeometry g;
 
   fwd_pd_t fwd;
   dnnl::convolution_backward_data::primitive_desc bwd_data;
@@ -30,7 +54,7 @@ struct ConvCore {
   // Winograd: oneDNN 2.6's Winograd backward-data is wrong with asymmetric padding, and direct
   // is slower than a copy, so it runs as the untrimmed conv's backward-data on the gradient
   // padded back with zero rows and columns.
-  static constexpr int cut = L::pad - L::pad_end;
+  const int cut = g.pad - g.pad_end;
   bool untrimmed_bwd_data = false;
   memory diff_dst_full, diff_dst_view;  // the padded gradient; its top-left (trimmed) part
   Step pad_diff_dst;
@@ -39,42 +63,42 @@ struct ConvCore {
   // output tile) runs as f32 Winograd on f32 copies of x and dy: oneDNN 2.6's bf16 kernel is
   // slow there (batch 256, 512->512 at 4x4: 54 ms vs 22; 256->256 at 8x8: 28 vs 21; it wins
   // at 16x16 and above, and with fewer channels). The gradient is f32 either way.
-  static constexpr bool small_deep_map = B::groups == 1 && L::kernel == 3 && L::stride == 1 && cut == 0 && !L::bias && In.c >= 256 &&
-                                         Out.h == Out.w && (Out.h == 4 || Out.h == 8);
+  const bool small_deep_map = g.groups == 1 && g.kernel == 3 && g.stride == 1 && cut == 0 && !g.bias && g.in.c >= 256 &&
+                              g.out.h == g.out.w && (g.out.h == 4 || g.out.h == 8);
   bool f32_bwd_weights = false;
   Relayout src_f32, diff_dst_f32;
 
   // A depthwise conv's weight gradient is ours where oneDNN has no depthwise kernel for it
   // (backend/onednn/depthwise_weight_grad.hpp).
-  static constexpr bool depthwise = B::groups > 1 && B::groups == In.c && B::filters == In.c;
   bool own_dw_grad = false;
-  DepthwiseWeightGrad<L::kernel, L::stride> dw_grad;
+  std::unique_ptr<DepthwiseWeightGradBase> dw_grad;
+
+  explicit ConvCore(const ConvGeometry& geometry) : g(geometry) {}
 
   // Grouped weights are (G, F/G, C/G, K, K) to oneDNN: in goihw the same bytes as (F, C/G, K, K).
-  static dims weight_dims() {
-    if constexpr (B::groups == 1) return {B::filters, In.c, L::kernel, L::kernel};
-    else return {B::groups, B::filters / B::groups, B::channels_per_group, L::kernel, L::kernel};
+  dims weight_dims() const {
+    if (g.groups == 1) return {g.filters, g.in.c, g.kernel, g.kernel};
+    return {g.groups, g.filters / g.groups, g.channels_per_group, g.kernel, g.kernel};
   }
-  static memory::desc weights_plain() { return {weight_dims(), dt::f32, B::groups == 1 ? tag::oihw : tag::goihw}; }
-  static memory::desc bias_desc() { return {dims{B::filters}, dt::f32, tag::x}; }
-  static dims strides() { return {L::stride, L::stride}; }
-  static dims padding_l() { return {L::pad, L::pad}; }
-  static dims padding_r() { return {L::pad_end, L::pad_end}; }
-  static memory::desc weights_any(dt type) { return {weight_dims(), type, tag::any}; }
-  static dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d,
-                                              const memory::desc& dst_d, bool with_bias,
-                                              dnnl::algorithm alg = dnnl::algorithm::convolution_direct) {
+  memory::desc weights_plain() const { return {weight_dims(), dt::f32, g.groups == 1 ? tag::oihw : tag::goihw}; }
+  memory::desc bias_desc() const { return {dims{g.filters}, dt::f32, tag::x}; }
+  dims strides() const { return {g.stride, g.stride}; }
+  dims padding_l() const { return {g.pad, g.pad}; }
+  dims padding_r() const { return {g.pad_end, g.pad_end}; }
+  memory::desc weights_any(dt type) const { return {weight_dims(), type, tag::any}; }
+  dnnl::convolution_forward::desc desc(dnnl::prop_kind prop, const memory::desc& src_d, const memory::desc& dst_d,
+                                       bool with_bias, dnnl::algorithm alg = dnnl::algorithm::convolution_direct) const {
     const memory::desc w_any = weights_any(src_d.data_type());
     if (with_bias) return {prop, alg, src_d, w_any, bias_desc(), dst_d, strides(), padding_l(), padding_r()};
     return {prop, alg, src_d, w_any, dst_d, strides(), padding_l(), padding_r()};
   }
   // Winograd where asked for and possible: f32, 3x3, stride 1, not grouped.
-  static bool wants_winograd(const Context& c, dt type) {
-    return c.winograd && type == dt::f32 && L::kernel == 3 && L::stride == 1 && B::groups == 1;
+  bool wants_winograd(const Context& c, dt type) const {
+    return c.winograd && type == dt::f32 && g.kernel == 3 && g.stride == 1 && g.groups == 1;
   }
   // The primitive descriptor made by make(alg): Winograd if wanted and oneDNN has it, else direct.
   template <class MakePd>
-  static auto with_algorithm(const Context& c, dt type, MakePd&& make) {
+  auto with_algorithm(const Context& c, dt type, MakePd&& make) const {
     if (wants_winograd(c, type)) try {
         return make(dnnl::algorithm::convolution_winograd);
       } catch (const dnnl::error&) {  // no Winograd kernel for this shape here: direct
@@ -95,19 +119,19 @@ struct ConvCore {
            (with_bwd_data && ref(bwd_data.impl_info_str()));
   }
   void plan_as(Context& c, const memory::desc& src_d, bool src_needs_grad, dt type) {
-    memory::desc any_src{dims{c.batch, In.c, In.h, In.w}, type, tag::any};
-    memory::desc any_dst{dims{c.batch, Out.c, Out.h, Out.w}, type, tag::any};
+    memory::desc any_src{dims{c.batch, g.in.c, g.in.h, g.in.w}, type, tag::any};
+    memory::desc any_dst{dims{c.batch, g.out.c, g.out.h, g.out.w}, type, tag::any};
     // The input image (3 channels) stays plain: oneDNN's first-layer kernels read it directly.
-    const memory::desc s = In.c < 8 ? memory::desc(src_d.dims(), type, tag::nchw) : any_src;
+    const memory::desc s = g.in.c < 8 ? memory::desc(src_d.dims(), type, tag::nchw) : any_src;
     fwd = c.note(with_algorithm(c, type, [&](dnnl::algorithm alg) {
-      return fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, L::bias, alg), c.attr, c.engine);
+      return fwd_pd_t(desc(dnnl::prop_kind::forward_training, s, any_dst, g.bias, alg), c.attr, c.engine);
     }));
     const memory::desc w_any = weights_any(type), dw_any = weights_any(dt::f32);  // f32 gradients
     // Built only when the layer before wants its gradient (never for the input image).
     untrimmed_bwd_data = false;
     if (src_needs_grad && cut > 0 && wants_winograd(c, type)) try {
         const auto wino = dnnl::algorithm::convolution_winograd;
-        const memory::desc full_dst{dims{c.batch, Out.c, Out.h + cut, Out.w + cut}, type, tag::any};
+        const memory::desc full_dst{dims{c.batch, g.out.c, g.out.h + cut, g.out.w + cut}, type, tag::any};
         const fwd_pd_t hint({dnnl::prop_kind::forward_training, wino, s, w_any, full_dst, strides(), padding_l(),
                              padding_l()},
                             c.attr, c.engine);
@@ -126,8 +150,8 @@ struct ConvCore {
     f32_bwd_weights = false;
     if (type == dt::bf16 && small_deep_map && c.winograd) try {
         const auto wino = dnnl::algorithm::convolution_winograd;
-        const memory::desc src32{dims{c.batch, In.c, In.h, In.w}, dt::f32, tag::any};
-        const memory::desc dst32{dims{c.batch, Out.c, Out.h, Out.w}, dt::f32, tag::any};
+        const memory::desc src32{dims{c.batch, g.in.c, g.in.h, g.in.w}, dt::f32, tag::any};
+        const memory::desc dst32{dims{c.batch, g.out.c, g.out.h, g.out.w}, dt::f32, tag::any};
         const fwd_pd_t hint({dnnl::prop_kind::forward_training, wino, src32, dw_any, dst32, strides(), padding_l(),
                              padding_r()},
                             c.attr, c.engine);
@@ -140,13 +164,13 @@ struct ConvCore {
     if (!f32_bwd_weights) {
       bwd_weights = with_algorithm(c, type, [&](dnnl::algorithm alg) {
         return dnnl::convolution_backward_weights::primitive_desc(
-            L::bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
+            g.bias ? dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, bias_desc(), fwd.dst_desc(),
                                                                strides(), padding_l(), padding_r())
                     : dnnl::convolution_backward_weights::desc(alg, fwd.src_desc(), dw_any, fwd.dst_desc(), strides(),
                                                                padding_l(), padding_r()),
             c.attr, c.engine, fwd);
       });
-      own_dw_grad = depthwise && !std::string_view(bwd_weights.impl_info_str()).starts_with("jit_dw");
+      own_dw_grad = g.make_depthwise_grad && !std::string_view(bwd_weights.impl_info_str()).starts_with("jit_dw");
       if (!own_dw_grad) c.note(bwd_weights);
     }
   }
@@ -155,9 +179,9 @@ struct ConvCore {
   void bind(Context& c, const Io& io, Slices s, const memory& dst, const memory& diff_dst) {
     w_plain = c.wrap(weights_plain(), s.params);
     dw_plain = c.wrap(weights_plain(), s.grads);
-    if constexpr (L::bias) {
-      bias = c.wrap(bias_desc(), s.params + weight_count);
-      dbias = c.wrap(bias_desc(), s.grads + weight_count);
+    if (g.bias) {
+      bias = c.wrap(bias_desc(), s.params + g.weights);
+      dbias = c.wrap(bias_desc(), s.grads + g.weights);
     }
     src.plan(c, io.src, fwd.src_desc());
     w.plan(c, w_plain, fwd.weights_desc());
@@ -165,7 +189,8 @@ struct ConvCore {
                                                      {DNNL_ARG_BIAS, &bias}, {DNNL_ARG_DST, &dst},
                                                      {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
     if (own_dw_grad) {
-      dw_grad.plan(src.to.get_desc(), diff_dst.get_desc(), L::pad);
+      if (!dw_grad) dw_grad = g.make_depthwise_grad();
+      dw_grad->plan(src.to.get_desc(), diff_dst.get_desc(), g.pad);
       dw.plan_out(c, weights_plain(), dw_plain);  // written in place
     } else {
       dw.plan_out(c, bwd_weights.diff_weights_desc(), dw_plain);
@@ -189,7 +214,7 @@ struct ConvCore {
         const memory::desc full = bwd_data.diff_dst_desc();
         diff_dst_full = c.make(full);
         std::memset(diff_dst_full.get_data_handle(), 0, full.get_size());  // the cut rows stay zero
-        diff_dst_view = c.wrap(full.submemory_desc(dims{c.batch, Out.c, Out.h, Out.w}, dims{0, 0, 0, 0}),
+        diff_dst_view = c.wrap(full.submemory_desc(dims{c.batch, g.out.c, g.out.h, g.out.w}, dims{0, 0, 0, 0}),
                                diff_dst_full.get_data_handle());
         pad_diff_dst = Step(dnnl::reorder(diff_dst, diff_dst_view),
                             {{DNNL_ARG_FROM, &diff_dst}, {DNNL_ARG_TO, &diff_dst_view}});
@@ -210,8 +235,8 @@ struct ConvCore {
     src_f32.run(c);
     diff_dst_f32.run(c);
     if (own_dw_grad)
-      dw_grad.run(src_f32.to, diff_dst_f32.to, static_cast<float*>(dw_plain.get_data_handle()),
-                  L::bias ? static_cast<float*>(dbias.get_data_handle()) : nullptr);
+      dw_grad->run(src_f32.to, diff_dst_f32.to, static_cast<float*>(dw_plain.get_data_handle()),
+                   g.bias ? static_cast<float*>(dbias.get_data_handle()) : nullptr);
     bwd_weights_step.run(c);
     dw.run(c);
     if (bwd_data_step && input_grad) {
@@ -224,9 +249,9 @@ struct ConvCore {
 };
 
 
-template <class L, Shape In>
-struct Kernel<op::Conv, L, In> {
-  ConvCore<L, In> conv;
+// Conv alone: the template only names the geometry; the code is ConvKernel's, compiled once.
+struct ConvKernel {
+  ConvCore conv;
   memory dst, diff_dst;
   // Inference: oneDNN's forward_inference kernel (at batch 1 it has its own Winograd), on
   // weights laid out once per prepare_inference instead of once per call.
@@ -234,12 +259,12 @@ struct Kernel<op::Conv, L, In> {
   Relayout w_infer;
   Step infer_step;
 
+  explicit ConvKernel(const ConvGeometry& g) : conv(g) {}
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
-    infer = c.note(ConvCore<L, In>::with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
+    infer = c.note(conv.with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::primitive_desc(
-          ConvCore<L, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, L::bias, alg), c.attr,
-          c.engine);
+          conv.desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, conv.g.bias, alg), c.attr, c.engine);
     }));
     return d;
   }
@@ -260,6 +285,11 @@ struct Kernel<op::Conv, L, In> {
   }
   void backward(Context& c) { conv.backward(c); }
   void backward_weights_only(Context& c) { conv.backward(c, false); }
+};
+
+template <class L, Shape In>
+struct Kernel<op::Conv, L, In> : ConvKernel {
+  Kernel() : ConvKernel(conv_geometry<L, In>()) {}
 };
 
 }  // namespace typenet::onednn

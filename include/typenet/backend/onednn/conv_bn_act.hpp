@@ -4,7 +4,7 @@
 //              inside the batch norm (one pass over y forward and backward instead of two),
 //              and that ConvBn (activation Identity) has none
 //   inference: one conv, BN folded into its weights and bias, the activation as a post-op
-#include <vector>
+#include <cmath>
 #include "typenet/backend/onednn/batch_norm.hpp"
 #include "typenet/backend/onednn/conv.hpp"
 #include "typenet/backend/onednn/eltwise.hpp"
@@ -12,20 +12,15 @@
 
 namespace typenet::onednn {
 
-template <class L, Shape In>
-struct Kernel<op::ConvBnAct, L, In> {
-  using ConvL = typename L::conv;
-  using Act = typename L::act;
-  static constexpr Shape Out = Node<ConvL, In>::out;
-  static constexpr long conv_params = Node<ConvL, In>::params;
-  static constexpr long weight_count = Node<ConvL, In>::bound::weights;
-  static constexpr bool relu_in_bn = Act::fn == EltwiseFn::relu;
-  static constexpr bool has_act = Act::fn != EltwiseFn::identity;
-  static constexpr bool bn_writes_dst = relu_in_bn || !has_act;  // no separate activation pass
+// The kernel's code, compiled once: the template below only names the numbers.
+struct ConvBnActKernel {
+  const bool relu_in_bn, has_act;
+  const bool bn_writes_dst = relu_in_bn || !has_act;  // no separate activation pass
+  const EltwiseSpec act_spec;
 
-  ConvCore<ConvL, In> conv;
-  BnCore<Out.c> bn;
-  EltwiseCore<Act> act;
+  ConvCore conv;
+  BnCore bn;
+  EltwiseCore act;
   memory dst, diff_dst;
   memory t, diff_t, bn_out, diff_bn_out;  // conv output; BN output (y itself when no activation pass follows)
 
@@ -34,27 +29,30 @@ struct Kernel<op::ConvBnAct, L, In> {
   Step fold_reorder, infer_step;
   Slices slices{};
 
-  memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
+  ConvBnActKernel(const ConvGeometry& g, EltwiseFn fn, const EltwiseSpec& spec)
+      : relu_in_bn(fn == EltwiseFn::relu), has_act(fn != EltwiseFn::identity), act_spec(spec), conv(g), act{spec} {}
+
+  memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad, float bn_epsilon) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
-    bn.plan(c, d, L::norm::epsilon(c.bn_eps), relu_in_bn);
+    bn.plan(c, d, bn_epsilon, relu_in_bn);
     if (!bn_writes_dst) act.plan(c, d);
     dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if constexpr (has_act) {
+    if (has_act) {
       dnnl::post_ops po;
-      po.append_eltwise(1.0f, eltwise_algorithm<Act>(), Act::alpha, Act::beta);
+      po.append_eltwise(1.0f, act_spec.algo, act_spec.alpha, act_spec.beta);
       a.set_post_ops(po);
     }
-    infer = c.note(ConvCore<ConvL, In>::with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
+    infer = c.note(conv.with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
       return dnnl::convolution_forward::primitive_desc(
-          ConvCore<ConvL, In>::desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, /*with_bias=*/true, alg),
-          a, c.engine);
+          conv.desc(dnnl::prop_kind::forward_inference, conv.fwd.src_desc(), d, /*with_bias=*/true, alg), a, c.engine);
     }));
     return d;
   }
 
   void bind(Context& c, const Io& io, Slices s) {
     slices = s;
+    const long conv_params = conv.g.params;
     const memory::desc d = conv.fwd.dst_desc();
     dst = c.make(d);
     diff_dst = c.make_grad(d);
@@ -66,8 +64,8 @@ struct Kernel<op::ConvBnAct, L, In> {
     bn.bind(c, t, bn_out, diff_bn_out, diff_t, {s.params + conv_params, s.grads + conv_params, s.state});
     if (!bn_writes_dst) act.bind(c, bn_out, dst, diff_dst, diff_bn_out);
 
-    w_folded_plain = c.make(ConvCore<ConvL, In>::weights_plain());
-    b_folded = c.make(ConvCore<ConvL, In>::bias_desc());
+    w_folded_plain = c.make(conv.weights_plain());
+    b_folded = c.make(conv.bias_desc());
     w_folded = w_folded_plain.get_desc() == infer.weights_desc() ? w_folded_plain : c.make(infer.weights_desc());
     if (w_folded != w_folded_plain)
       fold_reorder = Step(dnnl::reorder(w_folded_plain, w_folded),
@@ -79,18 +77,20 @@ struct Kernel<op::ConvBnAct, L, In> {
 
   // Fold BN into the conv: w' = w * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta.
   void prepare_inference(Context& c) {
+    const ConvGeometry& g = conv.g;
+    const long conv_params = g.params;
     const float* w = slices.params;
     const float* gamma = slices.params + conv_params;
-    const float* beta = gamma + Out.c;
+    const float* beta = gamma + g.out.c;
     const float* mean = slices.state;
-    const float* var = slices.state + Out.c;
+    const float* var = slices.state + g.out.c;
     auto* wf = static_cast<float*>(w_folded_plain.get_data_handle());
     auto* bf = static_cast<float*>(b_folded.get_data_handle());
-    const long per_filter = weight_count / Out.c;
-    for (int o = 0; o < Out.c; ++o) {
+    const long per_filter = g.weights / g.out.c;
+    for (int o = 0; o < g.out.c; ++o) {
       const float k = gamma[o] / std::sqrt(var[o] + bn.eps);
       for (long i = 0; i < per_filter; ++i) wf[o * per_filter + i] = w[o * per_filter + i] * k;
-      const float b = ConvL::bias ? w[weight_count + o] : 0.0f;
+      const float b = g.bias ? w[g.weights + o] : 0.0f;
       bf[o] = (b - mean[o]) * k + beta[o];
     }
     fold_reorder.run(c);
@@ -112,6 +112,15 @@ struct Kernel<op::ConvBnAct, L, In> {
     conv.backward(c, input_grad);
   }
   void backward_weights_only(Context& c) { backward(c, false); }
+};
+
+template <class L, Shape In>
+struct Kernel<op::ConvBnAct, L, In> : ConvBnActKernel {
+  using Act = typename L::act;
+  Kernel() : ConvBnActKernel(conv_geometry<typename L::conv, In>(), Act::fn, eltwise_spec<Act>()) {}
+  memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad) {
+    return ConvBnActKernel::plan(c, src, src_needs_grad, L::norm::epsilon(c.bn_eps));
+  }
 };
 
 }  // namespace typenet::onednn

@@ -27,12 +27,20 @@ inline void load(const std::uint16_t* p, f32x16& v) {  // bf16: the upper halves
 }
 }  // namespace lanes16
 
-template <int K, int S>
-class DepthwiseWeightGrad {
- public:
+// The interface the (shape-free) conv core holds; made for a kernel size and stride.
+struct DepthwiseWeightGradBase {
+  virtual ~DepthwiseWeightGradBase() = default;
   // x: the conv's input as the forward read it; dy: its output gradient; pad: rows/columns
   // of zeros before the map (the far side's padding is implied by dy's size).
-  void plan(const memory::desc& x, const memory::desc& dy, int pad_begin) {
+  virtual void plan(const memory::desc& x, const memory::desc& dy, int pad_begin) = 0;
+  // Writes dw (C*K*K floats, plain) and, when given, db (C floats).
+  virtual void run(const memory& x, const memory& dy, float* dw, float* db) = 0;
+};
+
+template <int K, int S>
+class DepthwiseWeightGrad final : public DepthwiseWeightGradBase {
+ public:
+  void plan(const memory::desc& x, const memory::desc& dy, int pad_begin) override {
     in = MapLayout::of(x);
     out = MapLayout::of(dy);
     pad = pad_begin;
@@ -40,8 +48,7 @@ class DepthwiseWeightGrad {
     parts = omp_get_max_threads();
     partial.assign(std::size_t(parts) * in.c * (K * K + 1), 0.0f);
   }
-  // Writes dw (C*K*K floats, plain) and, when given, db (C floats).
-  void run(const memory& x, const memory& dy, float* dw, float* db) {
+  void run(const memory& x, const memory& dy, float* dw, float* db) override {
     if (in.bf16) sum<std::uint16_t>(x, dy);
     else sum<float>(x, dy);
     const std::size_t per_part = std::size_t(in.c) * (K * K + 1);

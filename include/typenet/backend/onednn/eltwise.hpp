@@ -18,19 +18,27 @@ constexpr dnnl::algorithm eltwise_algorithm() {
   else static_assert(always_false<L>, "typenet: this activation function has no oneDNN algorithm");
 }
 
-// EltwiseCore: y = f(x); its backward reads x.
+// An activation as oneDNN's numbers, so that the code using it is compiled once.
+struct EltwiseSpec {
+  dnnl::algorithm algo;
+  float alpha, beta;
+};
 template <class L>
+constexpr EltwiseSpec eltwise_spec() {
+  return {eltwise_algorithm<L>(), L::alpha, L::beta};
+}
+
+// EltwiseCore: y = f(x); its backward reads x.
 struct EltwiseCore {
-  static constexpr float alpha = L::alpha, beta = L::beta;
-  static constexpr dnnl::algorithm algo = eltwise_algorithm<L>();
+  EltwiseSpec f;
   dnnl::eltwise_forward::primitive_desc fwd;
   dnnl::eltwise_backward::primitive_desc bwd;
   Step fwd_step, bwd_step;
 
   memory::desc plan(Context& c, const memory::desc& d) {
-    fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, algo, d, alpha, beta},
+    fwd = c.note(dnnl::eltwise_forward::primitive_desc({dnnl::prop_kind::forward_training, f.algo, d, f.alpha, f.beta},
                                                        c.attr, c.engine));
-    bwd = c.note(dnnl::eltwise_backward::primitive_desc({algo, d, d, alpha, beta}, c.attr, c.engine, fwd));
+    bwd = c.note(dnnl::eltwise_backward::primitive_desc({f.algo, d, d, f.alpha, f.beta}, c.attr, c.engine, fwd));
     return d;
   }
   void bind(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src) {
@@ -47,7 +55,7 @@ struct EltwiseCore {
 
 template <class L, Shape In>
 struct Kernel<op::Eltwise, L, In> {
-  EltwiseCore<L> core;
+  EltwiseCore core{eltwise_spec<L>()};
   memory dst, diff_dst;
   memory::desc plan(Context& c, const memory::desc& src, bool) { return core.plan(c, src); }
   void bind(Context& c, const Io& io, Slices) {
