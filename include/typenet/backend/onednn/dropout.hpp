@@ -57,11 +57,15 @@ struct Kernel<op::Dropout, L, In> {
     dst.set_data_handle(training ? own_dst.get_data_handle() : io.src.get_data_handle());
     if (!training) return;
     const std::size_t draws = count / per_draw;
+    std::uint8_t* k = keep.data();
     for (std::size_t i = 0; i < draws;) {  // four 16-bit draws per 64-bit number
       std::uint64_t r = c.rng.next();
-      for (int k = 0; k < 4 && i < draws; ++k, ++i, r >>= 16)
-        std::fill_n(keep.begin() + i * per_draw, per_draw, std::uint8_t((r & 0xFFFF) >= drop_below));
+      for (int j = 0; j < 4 && i < draws; ++j, ++i, r >>= 16) k[i] = (r & 0xFFFF) >= drop_below;
     }
+    // One draw per example: spread draw i over example i's values, from the last example down,
+    // so that no draw is overwritten before it is read (a store per value, not a call per value).
+    if (per_draw > 1)
+      for (std::size_t i = draws; i-- > 0;) std::fill_n(k + i * per_draw, per_draw, k[i]);
     if (bf16) apply<std::uint16_t>(io.src.get_data_handle(), dst.get_data_handle(), keep.data(), count);
     else apply<float>(io.src.get_data_handle(), dst.get_data_handle(), keep.data(), count);
   }
