@@ -16,7 +16,6 @@ namespace typenet::onednn {
 struct ConvBnActKernel {
   const bool relu_in_bn, has_act;
   const bool bn_writes_dst = relu_in_bn || !has_act;  // no separate activation pass
-  const EltwiseSpec act_spec;
 
   ConvCore conv;
   BnCore bn;
@@ -30,7 +29,7 @@ struct ConvBnActKernel {
   Slices slices{};
 
   ConvBnActKernel(const ConvGeometry& g, EltwiseFn fn, const EltwiseSpec& spec)
-      : relu_in_bn(fn == EltwiseFn::relu), has_act(fn != EltwiseFn::identity), act_spec(spec), conv(g), act{spec} {}
+      : relu_in_bn(fn == EltwiseFn::relu), has_act(fn != EltwiseFn::identity), conv(g), act{spec} {}
 
   memory::desc plan(Context& c, const memory::desc& src, bool src_needs_grad, float bn_epsilon) {
     const memory::desc d = conv.plan(c, src, src_needs_grad);
@@ -40,7 +39,7 @@ struct ConvBnActKernel {
     a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (has_act) {
       dnnl::post_ops po;
-      po.append_eltwise(1.0f, act_spec.algo, act_spec.alpha, act_spec.beta);
+      po.append_eltwise(1.0f, act.f.algo, act.f.alpha, act.f.beta);  // the activation as a post-op
       a.set_post_ops(po);
     }
     infer = c.note(conv.with_algorithm(c, d.data_type(), [&](dnnl::algorithm alg) {
