@@ -58,13 +58,16 @@ class Model {
     return {exec_.input_grad(), exec_.input_grad() ? std::size_t(batch() * Net::input_shape.size()) : 0};
   }
 
-  void forward(Mode m) {
+  // forward(Mode::train, k): nodes 0..k-1 run as in inference — a frozen prefix whose batch
+  // norms use their running statistics, as Keras runs frozen layers — and the rest train.
+  void forward(Mode m, std::size_t inference_prefix = 0) {
     if (m == Mode::infer && stale_) {
       stale_ = false;  // first: preparing reads the buffers, it does not write them
       exec_.prepare_inference();
     }
+    if (m == Mode::train && inference_prefix > 0) exec_.prepare_inference(inference_prefix);  // their weights may have moved
     if (m == Mode::train) stale_ = true;  // BN running statistics move
-    exec_.forward(m == Mode::train);
+    exec_.forward(m == Mode::train, inference_prefix);
   }
   // What the backend allocated, where it tells (the oneDNN one does).
   auto buffer_bytes() const

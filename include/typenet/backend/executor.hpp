@@ -21,7 +21,9 @@ concept BackendExecutor = requires(E e, const E ce, bool training, std::size_t f
   { e.diff_output() } -> std::same_as<T*>;
   { ce.input_grad() } -> std::same_as<const T*>;  // null unless ModelOptions::input_grad
   { e.rng() } -> std::same_as<Rng&>;              // dropout masks
-  e.prepare_inference();                           // after the parameters changed
+  e.prepare_inference(first_node);                 // after the parameters changed: nodes before first_node
+  e.prepare_inference();                           //   or all of them
+  e.forward(training, first_node);                 // nodes before first_node run as in inference
   e.forward(training);
   e.backward(first_node);                          // nodes before first_node are frozen
 };

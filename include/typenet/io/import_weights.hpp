@@ -19,9 +19,14 @@
 namespace typenet::io {
 
 struct NameMap {
+  struct Stage {
+    std::string name;          // "layer1", "block_11", "head"
+    std::string first_tensor;  // the name of its first tensor
+  };
   std::string source;              // "torchvision resnet34", for messages
   std::vector<std::string> names;  // one per named tensor of the network, in walk order
   std::string head;                // the classifier's names begin with this ("fc.")
+  std::vector<Stage> stages;       // the network's stages in order, the last being the head
 };
 
 struct ImportOptions {

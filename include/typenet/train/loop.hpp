@@ -113,7 +113,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
     for (; b < st.steps_per_epoch && st.step < st.total_steps; ++b, ++st.step) {
       (detail::step_begin(hooks, st, model), ...);
       batcher.fill(std::size_t(b), model.input(), labels, cfg.augment);
-      model.forward(Mode::train);
+      model.forward(Mode::train, st.inference_nodes);
       st.loss = softmax_cross_entropy(model.output(), labels, K, cfg.label_smoothing, model.diff_output());
       if (!std::isfinite(st.loss.loss_sum)) detail::diverged("the loss became " + std::to_string(st.loss.loss_sum), st);
       model.backward(st.frozen_nodes);

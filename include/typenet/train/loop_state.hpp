@@ -18,6 +18,9 @@ struct LoopState {
   long steps_per_epoch = 0, total_steps = 0;
   float lr = 0;                 // the rate of the current step (set before the optimiser step)
   std::size_t frozen_nodes = 0; // model.backward(frozen_nodes): nodes before it get no backward pass
+  std::size_t inference_nodes = 0;  // model.forward(Mode::train, inference_nodes): nodes before it
+                                    // run as in inference (frozen BN); not checkpointed, so a hook
+                                    // that sets it does so at every step (train/fine_tune.hpp)
   LossResult loss{};            // the current step's
   Control control{};
 };

@@ -20,6 +20,11 @@ class Names {
   explicit Names(char separator) : sep_(separator) {}
   Names& add(const std::string& layer, const char* leaf) {
     names_.push_back(layer + sep_ + leaf);
+    if (!next_stage_.empty()) stages_.push_back({std::move(next_stage_), names_.back()}), next_stage_.clear();
+    return *this;
+  }
+  Names& stage(std::string name) {  // the next tensor begins this stage
+    next_stage_ = std::move(name);
     return *this;
   }
   Names& torch_bn(const std::string& layer) {
@@ -29,11 +34,15 @@ class Names {
     return add(layer, "gamma").add(layer, "beta").add(layer, "moving_mean").add(layer, "moving_variance");
   }
   Names& keras_separable(const std::string& layer) { return add(layer, "depthwise_kernel").add(layer, "pointwise_kernel"); }
-  std::vector<std::string> take() { return std::move(names_); }
+  io::NameMap take(std::string source, std::string head) {
+    return {std::move(source), std::move(names_), std::move(head), std::move(stages_)};
+  }
 
  private:
   char sep_;
   std::vector<std::string> names_;
+  std::vector<io::NameMap::Stage> stages_;
+  std::string next_stage_;
 };
 }  // namespace detail
 
@@ -41,27 +50,29 @@ class Names {
 // block of layers 2-4, after the block's body as the walk has it), fc.
 inline io::NameMap torchvision_resnet34_names() {
   detail::Names n('.');
-  n.add("conv1", "weight").torch_bn("bn1");
+  n.stage("stem").add("conv1", "weight").torch_bn("bn1");
   const int blocks[] = {3, 4, 6, 3};
   for (int stage = 1; stage <= 4; ++stage)
     for (int b = 0; b < blocks[stage - 1]; ++b) {
       const std::string p = "layer" + std::to_string(stage) + "." + std::to_string(b) + ".";
+      if (b == 0) n.stage("layer" + std::to_string(stage));
       n.add(p + "conv1", "weight").torch_bn(p + "bn1").add(p + "conv2", "weight").torch_bn(p + "bn2");
       if (stage > 1 && b == 0) n.add(p + "downsample.0", "weight").torch_bn(p + "downsample.1");
     }
-  n.add("fc", "weight").add("fc", "bias");
-  return {"torchvision resnet34", n.take(), "fc."};
+  n.stage("head").add("fc", "weight").add("fc", "bias");
+  return n.take("torchvision resnet34", "fc.");
 }
 
 // torchvision efficientnet_b2: features.0 (stem), features.1..7 (MBConv stages), features.8
 // (the 1x1 head conv), classifier.1. Within a block: [expand,] depthwise, SE (fc1, fc2), project.
 inline io::NameMap torchvision_efficientnet_b2_names() {
   detail::Names n('.');
-  n.add("features.0.0", "weight").torch_bn("features.0.1");
+  n.stage("stem").add("features.0.0", "weight").torch_bn("features.0.1");
   const int expansion[] = {1, 6, 6, 6, 6, 6, 6}, blocks[] = {2, 3, 3, 4, 4, 5, 2};
   for (int stage = 1; stage <= 7; ++stage)
     for (int b = 0; b < blocks[stage - 1]; ++b) {
       const std::string p = "features." + std::to_string(stage) + "." + std::to_string(b) + ".block.";
+      if (b == 0) n.stage("features." + std::to_string(stage));
       int part = 0;
       const auto conv_bn = [&] {
         const std::string q = p + std::to_string(part++);
@@ -73,25 +84,26 @@ inline io::NameMap torchvision_efficientnet_b2_names() {
       n.add(se + ".fc1", "weight").add(se + ".fc1", "bias").add(se + ".fc2", "weight").add(se + ".fc2", "bias");
       conv_bn();  // project
     }
-  n.add("features.8.0", "weight").torch_bn("features.8.1");
-  n.add("classifier.1", "weight").add("classifier.1", "bias");
-  return {"torchvision efficientnet_b2", n.take(), "classifier."};
+  n.stage("features.8").add("features.8.0", "weight").torch_bn("features.8.1");
+  n.stage("head").add("classifier.1", "weight").add("classifier.1", "bias");
+  return n.take("torchvision efficientnet_b2", "classifier.");
 }
 
 // Keras MobileNetV2 (alpha 1.0): Conv1, bn_Conv1; expanded_conv (no expansion), block_1..16
 // (expand, depthwise, project, each with its _BN); Conv_1, Conv_1_bn; Logits.
 inline io::NameMap keras_mobilenet_v2_names() {
   detail::Names n('/');
-  n.add("Conv1", "kernel").keras_bn("bn_Conv1");
+  n.stage("stem").add("Conv1", "kernel").keras_bn("bn_Conv1");
   for (int b = 0; b <= 16; ++b) {
     const std::string p = b == 0 ? "expanded_conv_" : "block_" + std::to_string(b) + "_";
+    n.stage(b == 0 ? "expanded_conv" : "block_" + std::to_string(b));
     if (b > 0) n.add(p + "expand", "kernel").keras_bn(p + "expand_BN");
     n.add(p + "depthwise", "depthwise_kernel").keras_bn(p + "depthwise_BN");
     n.add(p + "project", "kernel").keras_bn(p + "project_BN");
   }
-  n.add("Conv_1", "kernel").keras_bn("Conv_1_bn");
-  n.add("Logits", "kernel").add("Logits", "bias");
-  return {"Keras MobileNetV2", n.take(), "Logits/"};
+  n.stage("top").add("Conv_1", "kernel").keras_bn("Conv_1_bn");
+  n.stage("head").add("Logits", "kernel").add("Logits", "bias");
+  return n.take("Keras MobileNetV2", "Logits/");
 }
 
 // Keras Xception: block1_conv1/2 with their _bn; the pooled blocks 2, 3, 4 and 13 (two separable
@@ -99,22 +111,25 @@ inline io::NameMap keras_mobilenet_v2_names() {
 // (three separable convs); block14's two; predictions.
 inline io::NameMap keras_xception_names() {
   detail::Names n('/');
-  n.add("block1_conv1", "kernel").keras_bn("block1_conv1_bn").add("block1_conv2", "kernel").keras_bn("block1_conv2_bn");
+  n.stage("block1").add("block1_conv1", "kernel").keras_bn("block1_conv1_bn").add("block1_conv2", "kernel").keras_bn("block1_conv2_bn");
   int shortcut = 0;
   const auto separable_bn = [&](const std::string& layer) { n.keras_separable(layer).keras_bn(layer + "_bn"); };
   const auto pooled = [&](int block) {
+    n.stage("block" + std::to_string(block));
     const std::string p = "block" + std::to_string(block) + "_sepconv";
     separable_bn(p + "1"), separable_bn(p + "2");
     const std::string k = std::to_string(++shortcut);
     n.add("conv2d_" + k, "kernel").keras_bn("batch_normalization_" + k);
   };
   for (int block : {2, 3, 4}) pooled(block);
-  for (int block = 5; block <= 12; ++block)
+  for (int block = 5; block <= 12; ++block) {
+    n.stage("block" + std::to_string(block));
     for (int s = 1; s <= 3; ++s) separable_bn("block" + std::to_string(block) + "_sepconv" + std::to_string(s));
+  }
   pooled(13);
-  separable_bn("block14_sepconv1"), separable_bn("block14_sepconv2");
-  n.add("predictions", "kernel").add("predictions", "bias");
-  return {"Keras Xception", n.take(), "predictions/"};
+  n.stage("block14"), separable_bn("block14_sepconv1"), separable_bn("block14_sepconv2");
+  n.stage("head").add("predictions", "kernel").add("predictions", "bias");
+  return n.take("Keras Xception", "predictions/");
 }
 
 // The map of a zoo backbone by its name in the zoo's table ("ResNet34", ...).

@@ -96,11 +96,16 @@ struct Chain<List<Ns...>> {
   const memory& dst() { return boost::hana::at_c<size - 1>(kernels).dst; }
   const memory& diff_dst() { return boost::hana::at_c<size - 1>(kernels).diff_dst; }
 
-  void prepare_inference(Context& c) {
-    each("prepare inference at", [&](auto& k, auto) { k.prepare_inference(c); });
+  // Folded inference weights for the nodes before `upto`.
+  void prepare_inference(Context& c, std::size_t upto = size) {
+    each("prepare inference at", [&](auto& k, auto i) {
+      if (i < upto) k.prepare_inference(c);
+    });
   }
-  void forward(Context& c, bool training) {
-    each("run the forward pass of", [&](auto& k, auto) { k.forward(c, training); });
+  // In training, the nodes before `first_trained` run as in inference: a frozen prefix whose
+  // batch norms use their running statistics.
+  void forward(Context& c, bool training, std::size_t first_trained = 0) {
+    each("run the forward pass of", [&](auto& k, auto i) { k.forward(c, training && i >= first_trained); });
   }
   // Kernels from the last down to `first`. With first > 0 the nodes before it are frozen: they
   // run no backward, and kernel `first` skips its input gradient where it can (convolutions).

@@ -58,7 +58,7 @@ class Executor {
   const float* input_grad() const {
     return input_grad_ ? static_cast<const float*>(input_grad_.get_data_handle()) : nullptr;
   }
-  void prepare_inference() { chain_.prepare_inference(ctx_); }
+  void prepare_inference(std::size_t upto_node = std::size_t(-1)) { chain_.prepare_inference(ctx_, upto_node); }
   // What this executor allocated, by kind (typenet bench prints it).
   struct BufferBytes {
     std::size_t flat, kept, gradients, gradients_unshared, scratchpad;
@@ -68,8 +68,8 @@ class Executor {
             ctx_.grads.unshared_bytes(), ctx_.scratchpad_bytes};
   }
   Rng& rng() { return ctx_.rng; }  // dropout masks
-  void forward(bool training) {
-    chain_.forward(ctx_, training);
+  void forward(bool training, std::size_t first_trained = 0) {
+    chain_.forward(ctx_, training, first_trained);
     to_output_.run(ctx_);
     ctx_.stream.wait();
   }

@@ -47,10 +47,11 @@ struct Chain<T, List<Ns...>> {
     ((out[i].assign(n * Ns::out.size(), T(0)), dout[i].assign(n * Ns::out.size(), T(0)), ++i), ...);
     each([&](auto& k, auto, long, long) { k.setup(n); });
   }
-  const T* forward(Context& c, const T* input, const T* p, T* s, bool training) {
+  // Nodes before `first_trained` run as in inference, even in training (a frozen prefix).
+  const T* forward(Context& c, const T* input, const T* p, T* s, bool training, std::size_t first_trained = 0) {
     x = input;
     each([&](auto& k, auto i, long po, long so) {
-      k.forward(c, i == 0 ? x : out[i - 1].data(), out[i].data(), p + po, s + so, training);
+      k.forward(c, i == 0 ? x : out[i - 1].data(), out[i].data(), p + po, s + so, training && i >= first_trained);
     });
     return size ? out[size - 1].data() : x;
   }
@@ -167,10 +168,10 @@ class Executor {
   const T* output() const { return output_.data(); }
   T* diff_output() { return doutput_.data(); }
   const T* input_grad() const { return input_grad_ ? dinput_.data() : nullptr; }
-  void prepare_inference() {}
+  void prepare_inference(std::size_t /*upto_node*/ = 0) {}
   Rng& rng() { return ctx_.rng; }  // dropout masks
-  void forward(bool training) {
-    const T* y = chain_.forward(ctx_, input_.data(), params_.data(), state_.data(), training);
+  void forward(bool training, std::size_t first_trained = 0) {
+    const T* y = chain_.forward(ctx_, input_.data(), params_.data(), state_.data(), training, first_trained);
     std::copy(y, y + output_.size(), output_.begin());
   }
   // The plain reference computes every gradient; a frozen prefix (first_node > 0) changes nothing.
