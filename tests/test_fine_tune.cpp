@@ -47,7 +47,7 @@ TEST_CASE("A frozen prefix runs as in inference: its BN uses and keeps its runni
                        1e-5, 1e-4) <= 1);
 }
 
-TEST_CASE("Rate ranges: elements outside them are frozen (no step, no decay); inside, lr * rate", "[fine-tune][optim]") {
+TEST_CASE("Rate ranges: elements outside them are frozen (no step, no decay), inside them lr * rate", "[fine-tune][optim]") {
   std::vector<float> p(10, 1.0f), g(10, 0.5f);
   SGD sgd{.momentum = 0.0f, .nesterov = false, .weight_decay = 0.1f};
   sgd.ranges = {{2, 4, 1.0f}, {6, 8, 0.25f}};

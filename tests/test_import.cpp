@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include "helpers.hpp"
+#include <nlohmann/json.hpp>
 #include <typenet/io/import_weights.hpp>
 #include <typenet/io/weight_file.hpp>
 #include <typenet/zoo/backbones.hpp>
@@ -177,4 +178,41 @@ TEST_CASE("16-bit floats convert as IEEE and bfloat16 define them", "[import]") 
     CHECK(f16_to_f32(f32_to_f16(v)) == Approx(v).epsilon(1e-3).margin(1e-7));
   CHECK(f32_to_f16(1.0f + 1.0f / 4096) == 0x3C00);  // a tie rounds to even
   CHECK(bf16_to_f32(f32_to_bf16(3.0f)) == 3.0f);
+}
+
+TEST_CASE("Each format's small fixture reads back the values and shapes it was written with", "[import][formats]") {
+  // tests/make_format_fixtures.py wrote them: strided and shared torch storages, f16/bf16/f64
+  // and int64 storages, a Parameter; F32/F16/BF16 safetensors; Keras conv, depthwise, BN and
+  // Dense layouts; tfjs float32, uint8, uint16 and float16.
+  const std::filesystem::path dir = std::filesystem::path(TYPENET_FIXTURE_DIR) / "formats";
+  const auto expected = nlohmann::json::parse(io::read_text_file(dir / "expected.json", "fixture"));
+  for (const auto& [file, tensors] : expected.items()) {
+    const auto tf = io::read_weight_file(dir / file);
+    CHECK(tf.tensors.size() == tensors.size());
+    for (const auto& [name, want] : tensors.items()) {
+      INFO(file << ": " << name);
+      const io::FileTensor* t = tf.find(name);
+      REQUIRE(t);
+      CHECK(t->dims == want["dims"].get<std::vector<long>>());
+      CHECK(t->values == want["values"].get<std::vector<float>>());
+    }
+  }
+  CHECK(io::read_weight_file(dir / "tiny.pth").find("half")->dtype == "HalfStorage");
+  CHECK(io::read_weight_file(dir / "tiny_tfjs/model.json").metadata.at("input_range") == "0.000000,1.000000");
+}
+
+TEST_CASE("The unpickler runs nothing: any callable but a state_dict's is refused by name", "[import][faults]") {
+  // pickle.dumps(os.system, ("ls",)) in spirit: GLOBAL 'os system', a string, TUPLE1, REDUCE.
+  const std::string evil = "\x80\x02" "cos\nsystem\nq\x00X\x02\x00\x00\x00lsq\x01\x85q\x02Rq\x03.";
+  const std::vector<std::uint8_t> bytes(evil.begin(), evil.end());
+  CHECK_THAT(test::error_of([&] { io::parse_state_dict_pickle(bytes, "evil.pth"); }),
+             Catch::Contains("evil.pth: its pickle at byte 2 calls os.system: typenet reads only what torch.save writes"));
+  const std::string legacy = "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.";
+  const auto file = test::temp_dir() / "legacy.pth";
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << legacy;
+  }
+  CHECK_THAT(test::error_of([&] { io::read_torch_checkpoint(io::read_file(file, "x"), file.string()); }),
+             Catch::Contains("legacy format"));
 }

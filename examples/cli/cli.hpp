@@ -16,6 +16,7 @@
 #include <typenet/io/output_path.hpp>
 #include <typenet/study/model_tester.hpp>
 #include <typenet/study/sweep.hpp>
+#include <typenet/train/fine_tune.hpp>
 #include <typenet/typenet.hpp>
 
 namespace tn = typenet;
@@ -50,7 +51,8 @@ struct DataArgs {
   std::string resize;             // image folder: HxW every image is brought to ("" keeps their size)
   std::string normalize = "cifar";
 
-  void add_to(CLI::App* app) {
+  // with_auto: --normalize also takes "auto" (finetune: the backbone's own).
+  void add_to(CLI::App* app, bool with_auto = false) {
     app->add_option("--data", dir, "Dataset directory: CIFAR-10 or CIFAR-100 binaries, or an image folder with "
                                    "train/<class>/ and test/<class>/ (detected)")->capture_default_str();
     app->add_option("--limit", limit, "CIFAR: use only the first N images of each file (quick runs)")
@@ -58,8 +60,11 @@ struct DataArgs {
     app->add_option("--labels", labels, "CIFAR-100: fine (100 classes) or coarse (20)")->capture_default_str()
         ->check(CLI::IsMember({"fine", "coarse"}));
     app->add_option("--resize", resize, "Image folder: bring every image to HxW while reading (e.g. 64x64)");
-    app->add_option("--normalize", normalize, "Pixel normalisation: cifar, imagenet, pm1 ([-1,1]) or unit (x/255)")
-        ->capture_default_str()->check(CLI::IsMember({"cifar", "imagenet", "pm1", "unit"}));
+    std::vector<std::string> presets{"cifar", "imagenet", "pm1", "unit"};
+    if (with_auto) presets.push_back("auto");
+    app->add_option("--normalize", normalize, std::string("Pixel normalisation: cifar, imagenet, pm1 ([-1,1]) or unit "
+                                                          "(x/255)") + (with_auto ? "; auto: the backbone's own" : ""))
+        ->capture_default_str()->check(CLI::IsMember(presets));
   }
   tn::Normalize norm() const { return tn::Normalize::preset(normalize); }
   tn::Dataset load() const {
@@ -150,6 +155,49 @@ struct TrainArgs {
   tn::CheckpointOptions checkpoint_options() const { return {checkpoint, checkpoint_every, to_json().dump()}; }
 };
 
+// finetune: a pretrained backbone's weights in, a new 10-way head, two phases (train/fine_tune.hpp).
+// The run options (data, batch, lr, wd, optimiser, dtype, seed, save, history, checkpoint) are
+// train's; `run.epochs` counts the unfrozen phase.
+struct FineTuneArgs {
+  TrainArgs run;
+  std::string weights, preset = "fastai", unfreeze_from;
+  int size = 0;  // the backbone's input size (0: native)
+  double freeze_epochs = 1;
+  float lr_mult = 100.0f, unfrozen_lr = 1e-5f;
+  bool train_frozen_bn = false;
+
+  FineTuneArgs() {
+    run.model = "MobileNetV2", run.epochs = 4, run.batch = 64, run.lr = 2e-3f, run.wd = 0.01f;
+    run.optimizer = "adamw", run.smoothing = 0.0f, run.data.normalize = "auto";
+  }
+  tn::FineTunePlan plan() const {
+    return {.preset = preset == "keras" ? tn::FineTunePlan::Preset::keras : tn::FineTunePlan::Preset::fastai,
+            .freeze_epochs = freeze_epochs, .epochs = double(run.epochs), .lr = run.lr, .lr_mult = lr_mult,
+            .keras_unfrozen_lr = unfrozen_lr, .unfreeze_from = unfreeze_from, .train_frozen_bn = train_frozen_bn};
+  }
+  nlohmann::json to_json() const {
+    auto j = run.to_json();
+    j["finetune"] = {{"weights", weights}, {"preset", preset}, {"unfreeze_from", unfreeze_from},
+                     {"size", size}, {"freeze_epochs", freeze_epochs}, {"lr_mult", lr_mult}, {"unfrozen_lr", unfrozen_lr},
+                     {"train_frozen_bn", train_frozen_bn}};
+    return j;
+  }
+  static FineTuneArgs from_checkpoint(const tn::io::CheckpointReader& ck) {
+    FineTuneArgs a;
+    a.run = TrainArgs::from_checkpoint(ck);
+    try {
+      const auto j = nlohmann::json::parse(ck.section("run").get_text()).at("finetune");
+      a.weights = j.at("weights"), a.preset = j.at("preset"), a.unfreeze_from = j.at("unfreeze_from");
+      a.size = j.at("size"), a.freeze_epochs = j.at("freeze_epochs");
+      a.lr_mult = j.at("lr_mult"), a.unfrozen_lr = j.at("unfrozen_lr"), a.train_frozen_bn = j.at("train_frozen_bn");
+    } catch (const nlohmann::json::exception& e) {
+      throw tn::Error("typenet: checkpoint " + ck.name() + " is not of a finetune run (" + e.what() + ")");
+    }
+    return a;
+  }
+  tn::CheckpointOptions checkpoint_options() const { return {run.checkpoint, run.checkpoint_every, to_json().dump()}; }
+};
+
 struct BenchArgs {
   std::string model = "SeedModel7", mode = "train", dtype = "f32";
   int size = 0;  // backbones: the input size (0: native)
@@ -176,13 +224,16 @@ struct SweepArgs {
   float warmup = 0.1f, smoothing = 0.1f;
 };
 
+// eval and predict take any weights file typenet reads (by content); a backbone at --size and
+// --num-classes (10 or 1000), other models as they are.
 struct EvalArgs {
   std::string model = "SeedModel7", weights;
   DataArgs data;
-  int batch = 250, threads = 0;
+  int batch = 250, threads = 0, size = 0, num_classes = 10;
 };
 struct PredictArgs {
   std::string model = "SeedModel7", weights, normalize = "cifar", classes;
+  int size = 0, num_classes = 10;
   std::vector<std::string> images;
 };
 struct PlotArgs {
@@ -192,6 +243,7 @@ struct PlotArgs {
 
 // The commands (0 on success; a typenet::Error for what the user can mend).
 int train_command(const TrainArgs& a, const tn::io::CheckpointReader* resume);
+int finetune_command(const FineTuneArgs& a, const tn::io::CheckpointReader* resume);
 int study_command(StudyArgs& a);
 int sweep_command(SweepArgs& a);
 int eval_command(const EvalArgs& a);
@@ -203,6 +255,7 @@ void models_command(const std::string& name, bool verbose);
 // The commands for the network Net (model_commands.hpp). Only declared here: models/<name>.cpp
 // instantiates them, and a zoo model or benchmarked backbone without its TU is a link error.
 template <class Net> int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume);
+template <class Net> int finetune_model(const FineTuneArgs& a, const tn::io::CheckpointReader* resume);
 template <class Net> int eval_model(const EvalArgs& a);
 template <class Net> int predict_model(const PredictArgs& a);
 template <class Net> int plot_model(const PlotArgs& a);

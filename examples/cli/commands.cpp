@@ -15,24 +15,40 @@ template <class F> int with_model(const std::string& name, F&& f) {
   return rc;
 }
 
-// f(std::type_identity<Net>{}) for the backbone `name` at 1000 classes and input `size` (0: its
-// native size, the first listed), from zoo::for_each_backbone's table; false: no such backbone.
-template <class F> bool visit_backbone(const std::string& name, int size, F&& f) {
+// f(std::type_identity<Net>{}) for the backbone `name` with `classes` outputs (10 or 1000) and
+// input `size` (0: its native size), from zoo::for_each_backbone's table; false: no such
+// backbone. `command` names the command for the message when the size is not offered.
+template <int Classes, class F> bool visit_backbone(const std::string& name, int size, const char* command, F&& f) {
   bool named = false, found = false;
+  int native = 0;
   std::string sizes;
+  tn::zoo::for_each_backbone([&]<class Net>(std::type_identity<Net>, const char* backbone, const char*) {
+    if (name == backbone && !native) native = Net::input_shape.h;  // the table lists it first, at 1000 classes
+  });
   tn::zoo::for_each_backbone([&]<class Net>(std::type_identity<Net> t, const char* backbone, const char*) {
-    if constexpr (Net::output_shape.c == 1000) {
+    if constexpr (Net::output_shape.c == Classes) {
       if (name != backbone) return;
       named = true;
       sizes += (sizes.empty() ? "" : ", ") + std::to_string(Net::input_shape.h);
-      if (!found && (size == 0 || size == Net::input_shape.h)) {
+      if (!found && (size ? size : native) == Net::input_shape.h) {
         f(t);
         found = true;
       }
     }
   });
-  if (named && !found) throw tn::Error("typenet: bench offers " + name + " at input sizes " + sizes + ", not " + std::to_string(size));
+  if (named && !found)
+    throw tn::Error(std::string("typenet: ") + command + " offers " + name + " with " + std::to_string(Classes) +
+                    " classes at input sizes " + sizes + ", not " + std::to_string(size ? size : native));
   return named;
+}
+
+// A model for eval and predict: a backbone at --size with --num-classes, or a zoo model.
+template <class F> int with_model_or_backbone(const std::string& name, int size, int classes, const char* command, F&& f) {
+  int rc = 2;
+  const auto run = [&](auto t) { rc = f(t); };
+  if (classes == 1000 ? visit_backbone<1000>(name, size, command, run) : visit_backbone<10>(name, size, command, run)) return rc;
+  if (size) throw tn::Error("typenet: --size is for the transfer backbones; " + name + " has one input size");
+  return with_model(name, f);
 }
 
 }  // namespace
@@ -45,11 +61,20 @@ int train_command(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   }
   return rc;
 }
+int finetune_command(const FineTuneArgs& a, const tn::io::CheckpointReader* resume) {
+  int rc = 2;
+  if (!visit_backbone<10>(a.run.model, a.size, "finetune", [&](auto t) { rc = finetune_model<typename decltype(t)::type>(a, resume); }))
+    throw tn::Error("typenet: finetune takes a transfer backbone (ResNet34, EfficientNetB2, Xception, MobileNetV2), not '" +
+                    a.run.model + "'");
+  return rc;
+}
 int eval_command(const EvalArgs& a) {
-  return with_model(a.model, [&](auto t) { return eval_model<typename decltype(t)::type>(a); });
+  return with_model_or_backbone(a.model, a.size, a.num_classes, "eval",
+                                [&](auto t) { return eval_model<typename decltype(t)::type>(a); });
 }
 int predict_command(const PredictArgs& a) {
-  return with_model(a.model, [&](auto t) { return predict_model<typename decltype(t)::type>(a); });
+  return with_model_or_backbone(a.model, a.size, a.num_classes, "predict",
+                                [&](auto t) { return predict_model<typename decltype(t)::type>(a); });
 }
 int plot_command(const PlotArgs& a) {
   return with_model(a.model, [&](auto t) { return plot_model<typename decltype(t)::type>(a); });
@@ -110,7 +135,7 @@ int bench_command(const BenchArgs& a) {
                               .precision = precision(a.dtype), .batch = a.batch, .threads = a.threads,
                               .steps = a.steps, .repeats = a.repeats, .direct = a.direct};
   auto run = [&](auto t) { bench_model<typename decltype(t)::type>(s); };
-  if (visit_backbone(a.model, a.size, run)) return 0;
+  if (visit_backbone<1000>(a.model, a.size, "bench", run)) return 0;
   if (a.size) throw tn::Error("typenet: --size is for the transfer backbones; " + a.model + " has one input size");
   if (!tn::zoo::visit_model(a.model, run)) throw unknown_model(a.model);
   return 0;

@@ -62,10 +62,57 @@ int main(int argc, char** argv) {
   auto* in = app.add_subcommand("inspect", "Check a weights (.tnw) or checkpoint (.tnc) file and list what it holds");
   in->add_option("file", inspect_file, "The file")->required();
 
+  FineTuneArgs fa;
+  auto* ft = app.add_subcommand("finetune", "Fine-tune a pretrained backbone on a dataset: its weights in (any format "
+                                            "typenet reads), a new head, then fastai's fine_tune or Keras's two phases");
+  ft->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  ft->add_option("--model", fa.run.model, "Backbone: ResNet34, EfficientNetB2, Xception, MobileNetV2")->capture_default_str();
+  ft->add_option("--weights", fa.weights, "Pretrained weights: PyTorch .pth, safetensors, Keras .h5, TensorFlow.js "
+                                          "model.json or typenet .tnw (told by content); `random`: the same run "
+                                          "from random initialisation (a baseline)");
+  ft->add_option("--size", fa.size, "Input size (32 (Xception 71), 96, 128 or native; default: native)")
+      ->check(CLI::Range(0, 4096));
+  fa.run.data.add_to(ft, true);
+  ft->add_option("--freeze-epochs", fa.freeze_epochs, "Epochs training the head alone (phase 1)")->capture_default_str()
+      ->check(finite_in(0, 100000));
+  ft->add_option("--epochs", fa.run.epochs, "Epochs with the backbone unfrozen (phase 2)")->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  ft->add_option("--preset", fa.preset, "fastai (fine_tune: one-cycle, discriminative rates) or keras (constant "
+                                        "rates, a low one after unfreezing)")->capture_default_str()
+      ->check(CLI::IsMember({"fastai", "keras"}));
+  ft->add_option("--lr", fa.run.lr, "fastai: base_lr (phase 2 at half of it); keras: the head's rate")
+      ->capture_default_str()->check(positive);
+  ft->add_option("--lr-mult", fa.lr_mult, "fastai: phase 2 spreads slice(lr/2/lr_mult, lr/2) over the stages")
+      ->capture_default_str()->check(finite_in(1, 1e9));
+  ft->add_option("--unfrozen-lr", fa.unfrozen_lr, "keras: the rate after unfreezing")->capture_default_str()->check(positive);
+  ft->add_option("--unfreeze-from", fa.unfreeze_from, "Phase 2 trains the stages from this one on (e.g. layer3, "
+                                                      "block_11; default: all); `typenet models -v` lists the layers");
+  ft->add_flag("--train-frozen-bn", fa.train_frozen_bn, "fastai's train_bn: batch norms keep training in frozen stages "
+                                                         "(default: frozen stages run on their running statistics, as Keras)");
+  ft->add_option("--optimizer", fa.run.optimizer, "adamw (fastai's Adam: betas 0.9/0.99) or sgd")->capture_default_str()
+      ->check(CLI::IsMember({"sgd", "adamw"}));
+  ft->add_option("--wd", fa.run.wd, "Weight decay (decoupled for adamw)")->capture_default_str()->check(non_negative);
+  ft->add_option("--momentum", fa.run.momentum, "SGD Nesterov momentum")->capture_default_str()->check(fraction);
+  ft->add_option("--label-smoothing", fa.run.smoothing, "Label smoothing")->capture_default_str()->check(fraction);
+  ft->add_option("--batch", fa.run.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
+  ft->add_option("--seed", fa.run.seed, "Seed of the new head, shuffling, augmentation, dropout")->capture_default_str();
+  ft->add_option("--threads", fa.run.threads, "Threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 4096));
+  ft->add_option("--dtype", fa.run.dtype, "f32 or bf16")->capture_default_str()->check(CLI::IsMember({"f32", "bf16"}));
+  ft->add_flag("--no-augment", fa.run.no_augment, "Disable random crop and flip");
+  ft->add_option("--save", fa.run.save, "Write weights here after every epoch (atomically)");
+  ft->add_option("--history", fa.run.history, "Write history.csv/json and the run's pictures into this folder");
+  ft->add_option("--checkpoint", fa.run.checkpoint, "Write the run's whole state here at every epoch's end");
+  ft->add_option("--checkpoint-every", fa.run.checkpoint_every, "Also every N steps")->check(CLI::Range(1L, 100000000L));
+  ft->add_option("--resume", fa.run.resume, "Continue the finetune run saved in this checkpoint (no other option)");
+
   EvalArgs ea;
   auto* ev = app.add_subcommand("eval", "Evaluate saved weights on the test set");
   ev->add_option("--model", ea.model, "Model name")->capture_default_str();
-  ev->add_option("--weights", ea.weights, "Weights file written by train --save")->required();
+  ev->add_option("--weights", ea.weights, "Weights: typenet .tnw, or a backbone's PyTorch .pth, safetensors, Keras "
+                                          ".h5 or TensorFlow.js model.json (told by content)")->required();
+  ev->add_option("--size", ea.size, "Backbones: input size (default: native)")->check(CLI::Range(0, 4096));
+  ev->add_option("--num-classes", ea.num_classes, "Backbones: 10 or 1000 outputs")->capture_default_str()
+      ->check(CLI::IsMember({10, 1000}));
   ea.data.add_to(ev);
   ev->add_option("--batch", ea.batch, "Batch size")->capture_default_str()->check(CLI::Range(1, 65536));
   ev->add_option("--threads", ea.threads, "Threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 4096));
@@ -90,7 +137,11 @@ int main(int argc, char** argv) {
   PredictArgs pa;
   auto* pr = app.add_subcommand("predict", "Classify PNG/JPEG images: top-3 classes with probabilities");
   pr->add_option("--model", pa.model, "Model name")->capture_default_str();
-  pr->add_option("--weights", pa.weights, "Weights file written by train --save")->required();
+  pr->add_option("--weights", pa.weights, "Weights: typenet .tnw, or a backbone's PyTorch .pth, safetensors, Keras "
+                                          ".h5 or TensorFlow.js model.json (told by content)")->required();
+  pr->add_option("--size", pa.size, "Backbones: input size (default: native)")->check(CLI::Range(0, 4096));
+  pr->add_option("--num-classes", pa.num_classes, "Backbones: 10 or 1000 outputs")->capture_default_str()
+      ->check(CLI::IsMember({10, 1000}));
   pr->add_option("--normalize", pa.normalize, "Pixel normalisation used in training: cifar, imagenet, pm1, unit")
       ->capture_default_str()->check(CLI::IsMember({"cifar", "imagenet", "pm1", "unit"}));
   pr->add_option("--classes", pa.classes, "File with one class name per line (default: CIFAR-10's)");
@@ -173,12 +224,24 @@ int main(int argc, char** argv) {
                           " cannot be given with it");
       const tn::io::CheckpointReader ck(ta.resume);
       const TrainArgs saved = TrainArgs::from_checkpoint(ck);
+      if (ck.section("run").get_text().find("\"finetune\"") != std::string::npos)
+        throw tn::Error("typenet: checkpoint " + ta.resume + " is of a finetune run: continue it with `typenet finetune --resume`");
       if (!saved.isa.empty() && saved.isa != tn::onednn::isa_name())
         std::fprintf(stderr, "typenet: warning: checkpoint %s was written with oneDNN's %s kernels, this machine runs "
                      "%s: the run goes on, but not bit-identically to one left alone\n", ta.resume.c_str(),
                      saved.isa.c_str(), tn::onednn::isa_name());
       return train_command(saved, &ck);
     }
+    if (ft->parsed() && !fa.run.resume.empty()) {
+      for (const CLI::Option* o : ft->get_options())
+        if (o->count() > 0 && o->get_name() != "--resume")
+          throw tn::Error("typenet: finetune --resume takes the run's options from the checkpoint; " + o->get_name() +
+                          " cannot be given with it");
+      const tn::io::CheckpointReader ck(fa.run.resume);
+      return finetune_command(FineTuneArgs::from_checkpoint(ck), &ck);
+    }
+    if (ft->parsed() && fa.weights.empty()) throw tn::Error("typenet: finetune needs --weights (the pretrained backbone)");
+    if (ft->parsed()) return finetune_command(fa, nullptr);
     if (tr->parsed() && ta.early_stop && !ta.val)
       throw tn::Error("typenet: --early-stop needs --val (early stopping never looks at the test set)");
     if (st->parsed()) return study_command(sa);

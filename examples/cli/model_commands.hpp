@@ -7,6 +7,8 @@
 #include <sstream>
 #include <tuple>
 #include <typenet/bench/throughput.hpp>
+#include <typenet/io/load_weights.hpp>
+#include <typenet/zoo/reference_names.hpp>
 #include <typenet/draw/run_pictures.hpp>
 #include <typenet/predict.hpp>
 #include <typenet/recipes/airbench94.hpp>
@@ -111,15 +113,104 @@ int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   return 0;
 }
 
+// The names by which a model's weights come from other frameworks' files: a backbone's reference
+// names, typenet's own walk names for every other model.
+template <class Net> tn::io::NameMap names_of(const std::string& model) {
+  return tn::zoo::has_reference_names(model) ? tn::zoo::reference_names(model) : tn::io::typenet_names<Net>();
+}
+// A backbone's own input normalisation: ImageNet's for torchvision's, [-1, 1] for Keras's; a
+// TensorFlow.js model's inputRange when its JSON states one. `requested` other than "auto" wins.
+inline std::string backbone_normalize(const std::string& requested, const std::string& model, const tn::io::TensorFile* file) {
+  if (requested != "auto") return requested;
+  if (file && file->metadata.count("input_range")) return file->metadata.at("input_range").rfind("0.", 0) == 0 ? "unit" : "pm1";
+  if (model == "ResNet34" || model == "EfficientNetB2") return "imagenet";
+  if (model == "MobileNetV2" || model == "Xception") return "pm1";
+  return "cifar";
+}
+
+// finetune: the pretrained weights in (the old head left out), then the two phases of
+// train/fine_tune.hpp under train's loop, with its checkpoints, history and pictures.
+template <class Net>
+int finetune_model(const FineTuneArgs& given, const tn::io::CheckpointReader* resume) {
+  FineTuneArgs f = given;  // with the normalisation resolved, as its checkpoints record it
+  const TrainArgs& a = f.run;
+  a.check_outputs();
+  tn::onednn::set_threads(a.threads);
+  tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
+  const tn::io::NameMap names = names_of<Net>(a.model);
+  tn::stage_index(tn::network_stages<Net>(names), f.unfreeze_from);  // a wrong stage fails before anything is read
+  std::string& normalize = f.run.data.normalize;
+  if (resume) {
+    std::printf("resuming the finetune run of %s\n", a.resume.c_str());
+  } else if (f.weights == "random") {  // the baseline: the same run from the type's own initialisation
+    std::printf("weights: random initialisation (seed %llu)\n", (unsigned long long)a.seed);
+    normalize = backbone_normalize(normalize, a.model, nullptr);
+  } else {  // first: a wrong file should not wait for the dataset
+    const auto bytes = tn::io::read_file(f.weights, "weights file");
+    if (tn::io::detect_weight_format(bytes) == tn::io::WeightFormat::typenet) {
+      tn::io::parse_weights(bytes, f.weights, tn::architecture<Net>(), model.params(), model.state());
+      std::printf("weights: typenet weights %s\n", f.weights.c_str());
+      normalize = backbone_normalize(normalize, a.model, nullptr);
+    } else {
+      const auto file = tn::io::read_weight_file(f.weights, bytes);
+      const auto r = tn::io::import_weights(model, file, names, {.head = false, .allow_unexpected = true});
+      std::printf("weights: %s: %ld tensors (%ld values) by %s names; a new head; left unused:", file.describe().c_str(),
+                  r.tensors, r.values, names.source.c_str());
+      for (const auto& s : r.skipped) std::printf(" %s", s.c_str());
+      std::printf("\n");
+      normalize = backbone_normalize(normalize, a.model, &file);
+    }
+  }
+  const auto data = a.data.load();
+  tn::check_feeds(data.train.shape, Net::input_shape, "--data " + a.data.dir);
+  const tn::FineTunePlan plan = f.plan();
+  tn::Augment aug = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{};
+  if (a.resized_crop) aug.pad = 0, aug.resized_crop.enabled = true;
+  const tn::LoopConfig<tn::FineTuneSchedule> cfg{.epochs = plan.total_epochs(), .schedule = {plan},
+                                                 .label_smoothing = a.smoothing, .augment = aug,
+                                                 .normalize = tn::Normalize::preset(normalize), .seed = a.seed,
+                                                 .checkpoint = f.checkpoint_options(), .resume = resume};
+  std::printf("finetune %s %s: %ld params; %s preset, %.4g frozen + %d unfrozen epochs from %s, lr %g, batch %d, %s, "
+              "%d threads, normalise %s; %zu train / %zu test images\n",
+              a.model.c_str(), Net::input_shape.to_string().c_str(), Net::param_count, f.preset.c_str(), f.freeze_epochs,
+              a.epochs, f.unfreeze_from.empty() ? "the first stage" : f.unfreeze_from.c_str(), a.lr, a.batch,
+              a.dtype.c_str(), tn::onednn::threads(), normalize.c_str(), data.train.size(), data.test.size());
+  std::fflush(stdout);
+  tn::ProgressBar print{.epochs = int(std::ceil(plan.total_epochs())), .held_out = "test"};
+  auto save = tn::EachEpoch{[&](const tn::EpochStats&) {
+    if (!a.save.empty()) tn::io::save(a.save, model);
+  }};
+  tn::HistoryWriter history{a.history};
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto run = [&](auto& opt) {
+    tn::FineTuneHooks<Net, std::remove_reference_t<decltype(opt)>> phases(plan, names, opt);
+    tn::fit(model, opt, data.train, &data.test, cfg, phases, print, save, history);
+  };
+  if (a.optimizer == "adamw") {  // fastai's Adam: betas (0.9, 0.99), eps 1e-5, decoupled decay
+    tn::AdamW opt{.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-5f, .weight_decay = a.wd};
+    run(opt);
+  } else {
+    tn::SGD opt{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
+    run(opt);
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto r = a.history.empty() ? tn::evaluate(model, data.test, {.normalize = cfg.normalize})
+                                   : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model, cfg.normalize);
+  std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
+  if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
+  std::printf("test_accuracy=%.4f\n", r.accuracy);
+  return 0;
+}
+
 // eval, plot and predict: saved weights run in inference.
 template <class Net>
 int eval_model(const EvalArgs& a) {
   tn::onednn::set_threads(a.threads);
   tn::Model<Net> model({.batch = a.batch});
-  tn::io::load(a.weights, model);  // first: a wrong file should not wait for the dataset
+  const std::string what = tn::io::load_weights(a.weights, model, names_of<Net>(a.model));  // first: before the dataset
   const auto data = a.data.load();
   const auto r = tn::evaluate(model, data.test, {.normalize = a.data.norm()});
-  std::printf("model %s, weights %s: test_loss %.4f\n", a.model.c_str(), a.weights.c_str(), r.loss);
+  std::printf("model %s, weights %s: test_loss %.4f\n", a.model.c_str(), what.c_str(), r.loss);
   std::printf("test_accuracy=%.4f\n", r.accuracy);
   return 0;
 }
@@ -136,7 +227,7 @@ int plot_model(const PlotArgs& a) {
     return 0;
   }
   tn::Model<Net> model({.batch = 250});
-  tn::io::load(a.weights, model);
+  tn::io::load_weights(a.weights, model, names_of<Net>(a.model));
   const auto data = a.data.load();
   const auto r = tn::write_run_pictures(a.dir, history, model, data.test, a.model, a.data.norm());
   std::printf("model %s, weights %s: test_accuracy=%.4f; pictures in %s\n", a.model.c_str(), a.weights.c_str(), r.accuracy,
@@ -149,7 +240,7 @@ int plot_model(const PlotArgs& a) {
 template <class Net>
 int predict_model(const PredictArgs& a) {
   tn::Model<Net> model({.batch = 1});
-  tn::io::load(a.weights, model);
+  tn::io::load_weights(a.weights, model, names_of<Net>(a.model));
   std::vector<std::string> names(tn::cifar10::class_names.begin(), tn::cifar10::class_names.end());
   if (!a.classes.empty()) {
     names.clear();
@@ -204,9 +295,15 @@ template <class Net> void list_model(const char* name, const char* note, bool ve
   template void bench_model<__VA_ARGS__>(const tn::bench::Settings&);                                           \
   template void list_model<__VA_ARGS__>(const char*, const char*, bool)
 
-// A transfer backbone's configurations (zoo::for_each_backbone): listed, and those at 1000
-// classes benchmarked.
-#define TYPENET_CLI_BACKBONE_LISTED(...) template void list_model<__VA_ARGS__>(const char*, const char*, bool)
+// A transfer backbone's configurations (zoo::for_each_backbone): at 1000 classes benchmarked,
+// evaluated and predicted with; at 10 classes fine-tuned too.
+#define TYPENET_CLI_BACKBONE_RUN(...)                                  \
+  template int eval_model<__VA_ARGS__>(const EvalArgs&);               \
+  template int predict_model<__VA_ARGS__>(const PredictArgs&);         \
+  template void list_model<__VA_ARGS__>(const char*, const char*, bool)
 #define TYPENET_CLI_BACKBONE_BENCHED(...)                             \
   template void bench_model<__VA_ARGS__>(const tn::bench::Settings&); \
-  TYPENET_CLI_BACKBONE_LISTED(__VA_ARGS__)
+  TYPENET_CLI_BACKBONE_RUN(__VA_ARGS__)
+#define TYPENET_CLI_BACKBONE_TUNED(...)                                                     \
+  template int finetune_model<__VA_ARGS__>(const FineTuneArgs&, const tn::io::CheckpointReader*); \
+  TYPENET_CLI_BACKBONE_RUN(__VA_ARGS__)

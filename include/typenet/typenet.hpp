@@ -1,5 +1,7 @@
 #pragma once
-// typenet: a convolutional network is a type. This header includes the whole public API.
+// typenet: a convolutional network is a type. This header includes the whole public API but
+// the readers of other frameworks' weight files (io/weight_file.hpp, io/load_weights.hpp), which
+// need libzip and libhdf5 (link typenet::formats), and the transfer backbones (zoo/backbones.hpp).
 #include "typenet/core/error.hpp"
 #include "typenet/core/finite.hpp"
 #include "typenet/core/watched_span.hpp"
@@ -35,6 +37,7 @@
 #include "typenet/io/checkpoint.hpp"
 #include "typenet/io/fnv1a.hpp"
 #include "typenet/io/image.hpp"
+#include "typenet/io/name_map.hpp"
 #include "typenet/io/output_path.hpp"
 #include "typenet/io/read_file.hpp"
 #include "typenet/io/table.hpp"
@@ -48,6 +51,7 @@
 #include "typenet/study/sweep.hpp"
 #include "typenet/train/callbacks.hpp"
 #include "typenet/train/evaluate.hpp"
+#include "typenet/train/fine_tune.hpp"
 #include "typenet/train/lookahead.hpp"
 #include "typenet/train/loop.hpp"
 #include "typenet/train/loop_state.hpp"

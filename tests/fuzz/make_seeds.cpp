@@ -9,6 +9,7 @@
 #include <fstream>
 #include <typenet/data/cifar10.hpp>
 #include <typenet/data/cifar100.hpp>
+#include <typenet/io/zip_archive.hpp>
 #include "fuzz_run.hpp"
 
 namespace fs = std::filesystem;
@@ -114,6 +115,22 @@ int main(int argc, char** argv) {
   h.write();
   write(dir / "history_csv/two_epochs", read(h.dir / "history.csv"));
   fs::remove_all(h.dir);
+  // Other frameworks' weight files: the small fixtures of tests/make_format_fixtures.py.
+  const fs::path formats = fs::path(TYPENET_FIXTURE_DIR) / "formats";
+  write(dir / "safetensors/tiny", read(formats / "tiny.safetensors"));
+  write(dir / "torch_checkpoint/tiny", read(formats / "tiny.pth"));
+  write(dir / "keras_h5/tiny", read(formats / "tiny.h5"));
+  Bytes tfjs;
+  append_u16_sized(tfjs, read(formats / "tiny_tfjs/model.json"));
+  const Bytes shard = read(formats / "tiny_tfjs/group1-shard1of1.bin");
+  tfjs.insert(tfjs.end(), shard.begin(), shard.end());
+  write(dir / "tfjs/tiny", tfjs);
+  {  // the pickle inside tiny.pth, for the unpickler alone
+    const Bytes pth = read(formats / "tiny.pth");
+    const typenet::io::ZipArchive zip(pth, "tiny.pth");
+    for (const auto& entry : zip.names())
+      if (entry.ends_with("/data.pkl")) write(dir / "state_dict_pickle/tiny", zip.read(entry, 1 << 20));
+  }
   std::printf("seeds in %s\n", dir.c_str());
   return 0;
 }

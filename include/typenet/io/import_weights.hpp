@@ -13,21 +13,11 @@
 #include "typenet/core/finite.hpp"
 #include "typenet/graph/walk.hpp"
 #include "typenet/io/keras_layout.hpp"
+#include "typenet/io/name_map.hpp"
 #include "typenet/io/safetensors.hpp"
 #include "typenet/io/tensor_file.hpp"
 
 namespace typenet::io {
-
-struct NameMap {
-  struct Stage {
-    std::string name;          // "layer1", "block_11", "head"
-    std::string first_tensor;  // the name of its first tensor
-  };
-  std::string source;              // "torchvision resnet34", for messages
-  std::vector<std::string> names;  // one per named tensor of the network, in walk order
-  std::string head;                // the classifier's names begin with this ("fc.")
-  std::vector<Stage> stages;       // the network's stages in order, the last being the head
-};
 
 struct ImportOptions {
   bool head = true;                // false: leave the classifier as initialised (a new head)
@@ -119,6 +109,15 @@ ImportReport import_tensors(const TensorFile& file, const NameMap& map, std::spa
   std::copy(new_params.begin(), new_params.end(), params.begin());
   std::copy(new_state.begin(), new_state.end(), state.begin());
   return report;
+}
+
+// Any network's tensors under typenet's own walk names ("4.body.0.0.weight"): what
+// export_safetensors writes for a model without reference names, and reads back.
+template <class Net>
+NameMap typenet_names() {
+  NameMap map{.source = "typenet's names"};
+  for (const NamedTensor& t : named_tensors<Net>()) map.names.push_back(t.name);
+  return map;
 }
 
 template <class M>

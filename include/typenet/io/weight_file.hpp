@@ -42,8 +42,8 @@ inline WeightFormat detect_weight_format(std::span<const std::uint8_t> b) {
 
 // A foreign weights file (not a .tnw), whatever its format; an Error says what the file is when
 // it is none of them.
-inline TensorFile read_weight_file(const std::filesystem::path& file) {
-  const auto bytes = read_file(file, "weights file");
+// `bytes` are the file's, already read.
+inline TensorFile read_weight_file(const std::filesystem::path& file, std::span<const std::uint8_t> bytes) {
   switch (detect_weight_format(bytes)) {
     case WeightFormat::safetensors: return read_safetensors(bytes, file.string());
     case WeightFormat::torch: return read_torch_checkpoint(bytes, file.string());
@@ -55,6 +55,9 @@ inline TensorFile read_weight_file(const std::filesystem::path& file) {
   }
   throw Error("typenet: weights file " + file.string() + " is none of the formats typenet reads (typenet .tnw, "
               "safetensors, PyTorch .pth, Keras .h5, TensorFlow.js model.json)");
+}
+inline TensorFile read_weight_file(const std::filesystem::path& file) {
+  return read_weight_file(file, read_file(file, "weights file"));
 }
 
 }  // namespace typenet::io

@@ -19,7 +19,7 @@
 #include <vector>
 #include "typenet/core/error.hpp"
 #include "typenet/graph/walk.hpp"
-#include "typenet/io/import_weights.hpp"
+#include "typenet/io/name_map.hpp"
 #include "typenet/train/loop_state.hpp"
 #include "typenet/train/optim.hpp"
 
@@ -36,7 +36,9 @@ struct NetworkStage {
 template <class Net>
 std::vector<NetworkStage> network_stages(const io::NameMap& map) {
   const auto tensors = named_tensors<Net>();
-  io::detail::check_fits(map, tensors.size(), map.source);
+  if (map.names.size() != tensors.size())
+    throw Error("typenet: the name map of " + map.source + " does not fit this network (" + std::to_string(map.names.size()) +
+                " names, " + std::to_string(tensors.size()) + " tensors)");
   if (map.stages.empty()) throw Error("typenet: the name map of " + map.source + " has no stages");
   std::vector<NetworkStage> out;
   for (const auto& s : map.stages) {

@@ -6,11 +6,13 @@
 //                             Keras's .h5 files and TensorFlow.js models. Xception's four
 //                             unnamed shortcut layers take Keras 2's automatic names,
 //                             conv2d_1..4 and batch_normalization_1..4, as in Keras's own file.
-// The names do not depend on the input size or the class count.
+// The names do not depend on the input size or the class count. Each map also names the
+// network's stages (a fine-tuning schedule freezes and rates them: train/fine_tune.hpp), the
+// last being the head.
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
-#include "typenet/io/import_weights.hpp"
+#include "typenet/io/name_map.hpp"
 
 namespace typenet::zoo {
 
@@ -130,6 +132,10 @@ inline io::NameMap keras_xception_names() {
   n.stage("block14"), separable_bn("block14_sepconv1"), separable_bn("block14_sepconv2");
   n.stage("head").add("predictions", "kernel").add("predictions", "bias");
   return n.take("Keras Xception", "predictions/");
+}
+
+inline bool has_reference_names(const std::string& backbone) {
+  return backbone == "ResNet34" || backbone == "EfficientNetB2" || backbone == "MobileNetV2" || backbone == "Xception";
 }
 
 // The map of a zoo backbone by its name in the zoo's table ("ResNet34", ...).
