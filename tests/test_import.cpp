@@ -4,6 +4,8 @@
 // own source) and TensorFlow.js models (float32 and uint8-quantised), each beside the logits
 // that PyTorch computes from exactly the values the file holds. typenet reads each file, puts
 // it into its backbone by the reference names, and must give those logits.
+#include <unistd.h>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -215,4 +217,40 @@ TEST_CASE("The unpickler runs nothing: any callable but a state_dict's is refuse
   }
   CHECK_THAT(test::error_of([&] { io::read_torch_checkpoint(io::read_file(file, "x"), file.string()); }),
              Catch::Contains("legacy format"));
+}
+
+TEST_CASE("A parser that crashes is an Error here: the .h5 reader runs in a child process", "[import][faults]") {
+  // A child that dies of SIGSEGV, one that exits without answering, one that throws.
+  CHECK_THAT(test::error_of([] { io::run_in_child([]() -> std::vector<char> { std::raise(SIGSEGV); return {}; }, "file x"); }),
+             Catch::Equals("typenet: reading file x crashed its parser (signal 11): the file is corrupt"));
+  CHECK_THAT(test::error_of([] { io::run_in_child([]() -> std::vector<char> { ::_exit(4); }, "file y"); }),
+             Catch::Contains("crashed its parser (exit status 4)"));
+  CHECK_THAT(test::error_of([] { io::run_in_child([]() -> std::vector<char> { throw Error("typenet: from the child"); }, "z"); }),
+             Catch::Equals("typenet: from the child"));
+  // Found by fuzz_keras_h5 in-process under ASan: libhdf5 1.10.8 reads a wild pointer inside
+  // H5Fopen on it (SIGSEGV there; without ASan the read may land anywhere). Whatever libhdf5
+  // does with it, this process gets a TensorFile or an Error, and reads a good file after it.
+  const auto segv = std::filesystem::path(TYPENET_FIXTURE_DIR) / "formats" / "libhdf5_segv.h5";
+  try {
+    io::read_weight_file(segv);
+  } catch (const Error& e) {
+    CHECK_THAT(std::string(e.what()), Catch::Contains(segv.string()));
+  }
+  CHECK(io::read_weight_file(std::filesystem::path(TYPENET_FIXTURE_DIR) / "formats" / "tiny.h5").tensors.size() == 9);
+}
+
+TEST_CASE("A zip entry's forged size is refused before anything is allocated for it", "[import][faults]") {
+  auto bytes = io::read_file(std::filesystem::path(TYPENET_FIXTURE_DIR) / "formats" / "tiny.pth", "fixture");
+  const auto patch = [&](const char* signature, std::size_t size_at) {
+    const std::string b(bytes.begin(), bytes.end());
+    const std::size_t at = b.find(signature);
+    REQUIRE(at != std::string::npos);
+    const std::uint32_t huge = 0xF0000000u;  // 4 GB for data.pkl, in the local and the central header
+    std::memcpy(bytes.data() + at + size_at, &huge, 4);
+  };
+  patch("PK\x03\x04", 22);
+  patch("PK\x01\x02", 24);
+  const std::string err = test::error_of([&] { io::read_torch_checkpoint(bytes, "forged.pth"); });
+  INFO(err);
+  CHECK(err.find("forged.pth") != std::string::npos);
 }

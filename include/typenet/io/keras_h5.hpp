@@ -4,7 +4,8 @@
 // lists its `weight_names` ("Conv1/kernel:0") and holds each as a dataset at that path. Tensors
 // are named without the ":0" and turned from Keras's layouts into PyTorch's
 // (io/keras_layout.hpp). The file is opened from memory, read only, with libhdf5's error
-// printing off; every failure is an Error naming the file and the layer or weight.
+// printing off, in a child process (libhdf5 can crash on a corrupt file); every failure is an
+// Error naming the file and the layer or weight.
 #include <hdf5.h>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <span>
 #include <string>
 #include <vector>
+#include "typenet/io/child_process.hpp"
 #include "typenet/io/keras_layout.hpp"
 #include "typenet/io/read_file.hpp"
 #include "typenet/io/tensor_file.hpp"
@@ -104,8 +106,8 @@ inline FileTensor h5_dataset(hid_t file, const std::string& group_path, const st
 }
 }  // namespace detail
 
-// The file's bytes, read; `name` is the file, for messages.
-inline TensorFile read_keras_h5(std::span<const std::uint8_t> b, const std::string& name) {
+// The file's bytes, read in this process: what the child process of read_keras_h5 runs.
+inline TensorFile read_keras_h5_here(std::span<const std::uint8_t> b, const std::string& name) {
   using detail::H5Handle;
   const std::string where = "Keras weights file " + name;
   const detail::H5QuietErrors quiet;
@@ -136,6 +138,13 @@ inline TensorFile read_keras_h5(std::span<const std::uint8_t> b, const std::stri
       out.tensors.push_back(detail::h5_dataset(file, group_path, weight, where));
   }
   return out;
+}
+
+// The file's bytes, read in a child process: libhdf5 1.10.8 can crash on a corrupt file
+// (tests/fixtures/formats/libhdf5_segv.h5, found by fuzzing), which then is an Error here.
+inline TensorFile read_keras_h5(std::span<const std::uint8_t> b, const std::string& name) {
+  const auto answer = run_in_child([&] { return to_bytes(read_keras_h5_here(b, name)); }, "Keras weights file " + name);
+  return tensor_file_from_bytes(answer, name);
 }
 
 inline TensorFile read_keras_h5(const std::filesystem::path& file) {

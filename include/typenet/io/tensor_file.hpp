@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
+#include "typenet/io/bytes.hpp"
 
 namespace typenet::io {
 
@@ -48,6 +49,32 @@ inline long checked_count(const std::vector<long>& dims, long limit, const std::
     n *= d;
   }
   return n;
+}
+
+// A TensorFile as bytes and back: how a reader run in a child process (io/child_process.hpp)
+// hands its result over.
+inline std::vector<char> to_bytes(const TensorFile& f) {
+  Bytes b;
+  b.put_text(f.format).put(std::uint64_t(f.metadata.size()));
+  for (const auto& [k, v] : f.metadata) b.put_text(k).put_text(v);
+  b.put(std::uint64_t(f.tensors.size()));
+  for (const FileTensor& t : f.tensors) b.put_text(t.name).put_text(t.dtype).put_values(t.dims).put_values(t.values);
+  return b.data();
+}
+inline TensorFile tensor_file_from_bytes(std::span<const std::uint8_t> bytes, const std::string& file) {
+  BytesReader r(bytes, "the reader's answer for " + file);
+  TensorFile f{.file = file, .format = r.get_text()};
+  for (auto n = r.get<std::uint64_t>(); n > 0; --n) {
+    std::string k = r.get_text();
+    f.metadata[k] = r.get_text();
+  }
+  for (auto n = r.get<std::uint64_t>(); n > 0; --n) {
+    FileTensor t;
+    t.name = r.get_text(), t.dtype = r.get_text(), t.dims = r.get_values<long>(), t.values = r.get_values<float>();
+    f.tensors.push_back(std::move(t));
+  }
+  r.expect_end();
+  return f;
 }
 
 }  // namespace typenet::io

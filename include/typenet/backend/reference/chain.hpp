@@ -168,7 +168,7 @@ class Executor {
   const T* output() const { return output_.data(); }
   T* diff_output() { return doutput_.data(); }
   const T* input_grad() const { return input_grad_ ? dinput_.data() : nullptr; }
-  void prepare_inference(std::size_t /*upto_node*/ = 0) {}
+  void prepare_inference(std::size_t /*upto_node*/ = std::size_t(-1)) {}
   Rng& rng() { return ctx_.rng; }  // dropout masks
   void forward(bool training, std::size_t first_trained = 0) {
     const T* y = chain_.forward(ctx_, input_.data(), params_.data(), state_.data(), training, first_trained);
