@@ -5,6 +5,7 @@
                                               [--modes train,infer,latency] [--batch 256] [--threads 2]
                                               [--typenet NAME=BIN,NAME=BIN]
   /usr/bin/python3 benchmarks/side_by_side.py --models backbones [--backbone-batch 32]
+  /usr/bin/python3 benchmarks/side_by_side.py --models finetune --dtypes bf16 [--finetune-batch 64] [--limit 1280]
 
 The CIFAR models run on 32x32 inputs at --batch. The transfer backbones (`--models backbones`,
 or any of ResNet34@224, ResNet34@128, EfficientNetB2@260, Xception@299, MobileNetV2@224,
@@ -21,6 +22,16 @@ Mode latency is batch 1, the median of single calls in ms; PyTorch's peer there 
 eager and TorchScript frozen for inference (torch.jit.optimize_for_inference), NCHW and
 channels_last, in f32 and in bf16 (weights and input converted: autocast does not survive
 freezing); its ratio is PyTorch ms / typenet ms.
+Fine-tuning (`--models finetune`, or ResNet34@128 and MobileNetV2@128 with --modes frozen,unfrozen)
+is measured as `typenet finetune` runs it, from random weights at 10 classes, batch --finetune-batch,
+AdamW as its fastai preset has it, on the first --limit images of each CIFAR-10 file (data/); its
+epoch lines give training img/s, resizing and augmentation included, evaluation excluded. Two
+frozen and two unfrozen epochs: the second of each is the one reported (the first creates the
+primitives). Mode frozen is phase 1, the backbone frozen with its BN on running statistics and
+only the head training; mode unfrozen is phase 2, every layer training. PyTorch's peer is
+torchvision's resnet34 and mobilenet_v2 with num_classes=10 and the same optimiser; its frozen
+backbone has requires_grad off and runs in eval mode. PyTorch is fed a ready tensor of the input
+size: no resizing or augmentation, which favours it.
 With --memory, every throughput measurement runs in a process of its own under /usr/bin/time,
 and the table adds each side's peak resident memory (of its best layout, for PyTorch).
 With --typenet old=/tmp/old/typenet,new=build/bin/typenet, two typenet builds are measured in the
@@ -88,6 +99,8 @@ def resnet18():
 
 
 MODELS = {"SeedModel7": seed_model7, "Airbench94": airbench94, "ResNet18Cifar": resnet18}
+FINETUNE = ["ResNet34@128", "MobileNetV2@128"]
+PHASES = ("frozen", "unfrozen")  # fine-tuning's two phases
 BACKBONES = ["ResNet34@224", "ResNet34@128", "EfficientNetB2@260", "Xception@299", "MobileNetV2@224", "MobileNetV2@128"]
 
 
@@ -123,8 +136,22 @@ def backbone(name, dtype, mode):
     return (without_relu6(build()) if dtype == "bf16" and mode == "train" else build()), size
 
 
+def finetune_network(name, dtype):
+    """torchvision's network with a fresh 10-way head: (network, its head, input size)."""
+    import torchvision
+    base, size = name.split("@")
+    build = {"ResNet34": torchvision.models.resnet34, "MobileNetV2": torchvision.models.mobilenet_v2,
+             "EfficientNetB2": torchvision.models.efficientnet_b2}[base]
+    net = build(num_classes=10)
+    head = net.fc if base == "ResNet34" else net.classifier
+    return (without_relu6(net) if dtype == "bf16" else net), head, int(size)
+
+
 def network(name, dtype="f32", mode="infer"):
     """(network, input size, classes)"""
+    if mode in PHASES:
+        net, _, size = finetune_network(name, dtype)
+        return net, size, 10
     if "@" in name:
         net, size = backbone(name, dtype, mode)
         return net, size, 1000
@@ -139,13 +166,28 @@ def torch_img_s(name, mode, dtype, channels_last, batch, min_seconds=4.0):
     if channels_last:
         net = net.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
-    opt = torch.optim.SGD(net.parameters(), lr=1e-4, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+    if mode in PHASES:  # typenet finetune's AdamW (fastai's betas and eps), no label smoothing
+        if mode == "frozen":  # only the head trains; the backbone runs as in inference
+            head = net.fc if hasattr(net, "fc") else net.classifier
+            for p in net.parameters():
+                p.requires_grad_(False)
+            for p in head.parameters():
+                p.requires_grad_(True)
+        trained = [p for p in net.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(trained, lr=1e-4, betas=(0.9, 0.99), eps=1e-5, weight_decay=0.01)
+        loss_fn = nn.CrossEntropyLoss()
+    else:
+        opt = torch.optim.SGD(net.parameters(), lr=1e-4, momentum=0.9, nesterov=True, weight_decay=5e-4)
+        loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
     bf16 = dtype == "bf16"
 
     def step():
-        if mode == "train":
-            net.train()
+        if mode in ("train", "frozen", "unfrozen"):
+            if mode == "frozen":  # BN on running statistics below the head
+                net.eval()
+                head.train()
+            else:
+                net.train()
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 loss = loss_fn(net(x), y)
             opt.zero_grad(set_to_none=True)
@@ -244,6 +286,20 @@ def typenet_img_s(binary, name, mode, dtype, batch, threads, memory=False):
     return float(m.group(1)), out.stdout.strip() + (f" peak_gb={gb:.2f}" if gb else ""), gb
 
 
+def typenet_finetune_img_s(binary, name, dtype, batch, threads, limit):
+    """{phase: training img/s} from one short `typenet finetune` run (2 frozen + 2 unfrozen
+    epochs on --limit images per CIFAR-10 file; each phase's second epoch), and its output."""
+    base, size = name.split("@")
+    out = subprocess.run([binary, "finetune", "--model", base, "--size", size, "--weights", "random",
+                          "--data", os.path.join(ROOT, "data", "cifar-10-batches-bin"), "--limit", str(limit),
+                          "--freeze-epochs", "2", "--epochs", "2", "--batch", str(batch), "--dtype", dtype,
+                          "--threads", str(threads), "--seed", "1"], capture_output=True, text=True)
+    rates = [float(r) for r in re.findall(r"^epoch +[0-9]+/[0-9]+ .* ([0-9.]+) img/s", out.stdout, re.M)]
+    if len(rates) != 4:
+        return None, failure(out)
+    return {"frozen": rates[1], "unfrozen": rates[3]}, " ".join(f"{r:.1f}" for r in rates) + " img/s by epoch"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
@@ -252,6 +308,8 @@ def main():
     ap.add_argument("--dtypes", default="f32,bf16")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--backbone-batch", type=int, default=32)
+    ap.add_argument("--finetune-batch", type=int, default=64)
+    ap.add_argument("--limit", type=int, default=1280, help="fine-tuning: images per CIFAR-10 file")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--typenet", default=f"typenet={TYPENET}", help="NAME=BIN[,NAME=BIN...]: the builds to measure")
     ap.add_argument("--memory", action="store_true", help="peak resident memory too (one process per measurement)")
@@ -263,13 +321,17 @@ def main():
         print(f"img_s={torch_img_s(name, mode, dtype, cl == '1', int(batch)):.3f}")
         return
     builds = [tuple(b.split("=", 1)) for b in a.typenet.split(",")]
-    names = [n for m in a.models.split(",") for n in (BACKBONES if m == "backbones" else [m])]
-    batch_of = lambda name: a.backbone_batch if "@" in name else a.batch
-    modes_of = lambda name: [m for m in a.modes.split(",") if not ("@" in name and m == "latency")]
+    groups = {"backbones": BACKBONES, "finetune": FINETUNE}
+    names = [n for m in a.models.split(",") for n in groups.get(m, [m])]
+    finetuning = "finetune" in a.models.split(",")
+    modes = list(PHASES) if finetuning else a.modes.split(",")
+    batch_of = lambda name, mode: a.finetune_batch if mode in PHASES else a.backbone_batch if "@" in name else a.batch
+    modes_of = lambda name: [m for m in modes if not ("@" in name and m == "latency")]
     print(f"# torch {torch.__version__}, threads {a.threads}, batch {a.batch} (backbones {a.backbone_batch}), runs {a.runs}, "
           f"LD_PRELOAD={os.environ.get('LD_PRELOAD', '')}, typenet builds {builds}", flush=True)
     best, peak = {}, {}  # peak: GB of the best measurement
     for run in range(a.runs):
+        tuned = {}  # (name, dtype, label) -> this run's {phase: img/s}: one finetune run gives both phases
         for name in names:
             for mode in modes_of(name):
                 for dtype in a.dtypes.split(","):
@@ -291,9 +353,9 @@ def main():
                     for cl in (False, True):
                         try:
                             if a.memory:
-                                v, gb = torch_img_s_alone(name, mode, dtype, cl, batch_of(name))
+                                v, gb = torch_img_s_alone(name, mode, dtype, cl, batch_of(name, mode))
                             else:
-                                v, gb = torch_img_s(name, mode, dtype, cl, batch_of(name)), None
+                                v, gb = torch_img_s(name, mode, dtype, cl, batch_of(name, mode)), None
                         except RuntimeError as e:  # reported, and the peer is the other layout
                             print(f"run {run} torch  {name} {mode} {dtype} failed: {e}", flush=True)
                             continue
@@ -303,7 +365,14 @@ def main():
                         print(f"run {run} torch  {name} {mode} {dtype} {'channels_last' if cl else 'nchw'}: "
                               f"{v:.1f} img/s" + (f", peak {gb:.2f} GB" if gb else ""), flush=True)
                     for label, binary in builds[::1 if run % 2 == 0 else -1]:
-                        v, line, gb = typenet_img_s(binary, name, mode, dtype, batch_of(name), a.threads, a.memory)
+                        if mode in PHASES:
+                            if (name, dtype, label) not in tuned:
+                                tuned[(name, dtype, label)] = typenet_finetune_img_s(
+                                    binary, name, dtype, batch_of(name, mode), a.threads, a.limit)
+                            rates, line = tuned[(name, dtype, label)]
+                            v, gb = (rates[mode] if rates else None), None
+                        else:
+                            v, line, gb = typenet_img_s(binary, name, mode, dtype, batch_of(name, mode), a.threads, a.memory)
                         print(f"run {run} {label} {name} {mode} {dtype}: {line}", flush=True)
                         if v is not None:
                             k = (name, mode, dtype, label)

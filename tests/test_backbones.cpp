@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include "helpers.hpp"
+#include <typenet/io/import_weights.hpp>
 #include <typenet/zoo/backbones.hpp>
 
 using namespace typenet;
@@ -65,21 +66,7 @@ std::vector<ManifestEntry> read_manifest(const char* net) {
   }
   return m;
 }
-std::vector<long> without_trailing_ones(std::vector<long> d) {  // a 1x1 conv's (F,C,1,1) is a Dense's (F,C)
-  while (d.size() > 1 && d.back() == 1) d.pop_back();
-  return d;
-}
 
-// Largest |a - b| over the values, relative to the largest |b|.
-double worst_relative(std::span<const float> a, std::span<const float> b) {
-  REQUIRE(a.size() == b.size());
-  double worst = 0, scale = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    worst = std::max(worst, std::abs(double(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(double(b[i])));
-  }
-  return worst / scale;
-}
 
 // oneDNN (f32) against the reference backend (double) on the same random weights: the logits
 // in training and inference mode, and each parameter tensor's gradient and the input gradient,
@@ -98,7 +85,7 @@ std::vector<long> load_fixture_weights(Model<Net, Backend>& m, const char* net) 
   for (std::size_t t = 0; t < tensors.size(); ++t) {
     INFO(manifest[t].name << " against " << tensors[t].name);
     REQUIRE(manifest[t].state == tensors[t].state);
-    REQUIRE(without_trailing_ones(manifest[t].dims) == without_trailing_ones(tensors[t].dims));
+    REQUIRE(io::detail::without_trailing_ones(manifest[t].dims) == io::detail::without_trailing_ones(tensors[t].dims));
     long& next = tensors[t].state ? next_state : next_param;
     REQUIRE(tensors[t].offset == next);
     const std::string leaf = manifest[t].name.substr(manifest[t].name.rfind('.') + 1);
@@ -132,10 +119,10 @@ void compare_backends_by_tensor(const char* net) {
   const auto as_f32 = [](auto span) { return std::vector<float>(span.begin(), span.end()); };
   fast.forward(Mode::infer);
   ref.forward(Mode::infer);
-  CHECK(worst_relative(fast.output(), as_f32(ref.output())) <= 1e-4);
+  CHECK(test::worst_relative(fast.output(), as_f32(ref.output())) <= 1e-4);
   fast.forward(Mode::train);
   ref.forward(Mode::train);
-  CHECK(worst_relative(fast.output(), as_f32(ref.output())) <= 1e-4);
+  CHECK(test::worst_relative(fast.output(), as_f32(ref.output())) <= 1e-4);
   test::fill_random(fast.diff_output(), 33);
   std::copy(fast.diff_output().begin(), fast.diff_output().end(), ref.diff_output().begin());
   fast.backward();
@@ -156,7 +143,7 @@ void compare_backends_by_tensor(const char* net) {
   }
   INFO("worst gradient tensor " << worst_tensor);
   CHECK(worst <= 1e-3);
-  CHECK(worst_relative(fast.input_grad(), as_f32(ref.input_grad())) <= 1e-3);
+  CHECK(test::worst_relative(fast.input_grad(), as_f32(ref.input_grad())) <= 1e-3);
   WARN(net << ": oneDNN against the reference in double: worst gradient tensor " << worst_tensor << " at " << worst
            << " of its scale");
 }
@@ -172,11 +159,11 @@ void match_reference_implementation(const char* net) {
   Model<Net, Backend> m({.batch = 2, .input_grad = true});
   const std::vector<long> tensor_of_param = load_fixture_weights(m, net);
   m.forward(Mode::infer);
-  const double eval_error = worst_relative(m.output(), read_values<float>(net, "logits_eval.bin"));
+  const double eval_error = test::worst_relative(m.output(), read_values<float>(net, "logits_eval.bin"));
   CHECK(eval_error <= 1e-4);
 
   m.forward(Mode::train);
-  const double train_error = worst_relative(m.output(), read_values<float>(net, "logits_train.bin"));
+  const double train_error = test::worst_relative(m.output(), read_values<float>(net, "logits_train.bin"));
   CHECK(train_error <= 1e-4);
   const auto labels = read_values<int>(net, "labels.bin");
   std::vector<float> logits(m.output().begin(), m.output().end()), dlogits(logits.size());
@@ -215,7 +202,7 @@ void match_reference_implementation(const char* net) {
     const auto val = read_values<float>(net, (std::string(what) + "_val.bin").c_str());
     std::vector<float> picked;
     for (auto i : idx) picked.push_back(ours_all[i]);
-    return worst_relative(picked, val);
+    return test::worst_relative(picked, val);
   };
   const double input_grad_error = sampled_error("input_grad", m.input_grad());
   const double state_error = sampled_error("state", m.state());

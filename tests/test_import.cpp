@@ -13,6 +13,7 @@
 #include "helpers.hpp"
 #include <nlohmann/json.hpp>
 #include <typenet/io/import_weights.hpp>
+#include <typenet/io/load_weights.hpp>
 #include <typenet/io/weight_file.hpp>
 #include <typenet/zoo/backbones.hpp>
 #include <typenet/zoo/reference_names.hpp>
@@ -29,16 +30,6 @@ std::vector<float> read_floats(const std::filesystem::path& p) {
   return v;
 }
 
-// Largest |a - b| relative to the largest |b|.
-double worst_relative(std::span<const float> a, std::span<const float> b) {
-  REQUIRE(a.size() == b.size());
-  double worst = 0, scale = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    worst = std::max(worst, std::abs(double(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(double(b[i])));
-  }
-  return worst / scale;
-}
 
 using ResNet = zoo::ResNet34<10, 64>;
 using EfficientNet = zoo::EfficientNetB2<10, 64, ratio<0>, ratio<0>>;
@@ -59,7 +50,7 @@ double import_and_compare(const char* fixture, const std::string& file, const ch
   std::copy(input.begin(), input.end(), m.input().begin());
   m.forward(Mode::infer);
   const auto expected = read_floats(files / (file + ".logits"));
-  const double err = worst_relative(m.output(), expected);
+  const double err = test::worst_relative(m.output(), expected);
   std::printf("%s: logits relative error %.2e\n", tf.describe().c_str(), err);
   CHECK(err <= 1e-4);
   return err;
@@ -167,6 +158,34 @@ TEST_CASE("A model written as safetensors under the reference names reads back t
   CHECK_THAT(test::error_of([&] { io::export_safetensors(path, m, zoo::reference_names("MobileNetV2")); }),
              Catch::Contains("holds NaN or infinite values"));
   CHECK(io::read_weight_file(path).find("Conv1/kernel")->dtype == "BF16");  // the previous file is kept
+}
+
+TEST_CASE("load_weights takes any file by its content and says which input its weights expect", "[import][normalize]") {
+  const auto names = zoo::reference_names("MobileNetV2");
+  Model<MobileNet> m({.batch = 1, .seed = 3});
+  const auto dir = test::temp_dir();
+  io::export_safetensors(dir / "m.safetensors", m, names);
+  io::save(dir / "m.tnw", m);
+  Model<MobileNet> back({.batch = 1, .seed = 4});
+  const auto foreign = io::load_weights(dir / "m.safetensors", back, names);
+  CHECK(foreign.imported);
+  CHECK(foreign.import.tensors == long(named_tensors<MobileNet>().size()));
+  CHECK(foreign.input == "pm1");  // the file says nothing: Keras's MobileNetV2 expects [-1, 1]
+  CHECK(std::equal(m.params().begin(), m.params().end(), back.params().begin()));
+  const auto own = io::load_weights(dir / "m.tnw", back, names);
+  CHECK_FALSE(own.imported);
+  CHECK(own.input == "pm1");
+  CHECK(zoo::reference_names("ResNet34").input == "imagenet");
+
+  // A TensorFlow.js model's inputRange wins over the map's; a range without a preset is "".
+  io::TensorFile stated;
+  for (const auto& [range, preset] : std::vector<std::pair<std::string, std::string>>{
+           {"0.000000,1.000000", "unit"}, {"-1.000000,1.000000", "pm1"}, {"0.000000,255.000000", ""}}) {
+    stated.metadata["input_range"] = range;
+    CHECK(io::expected_input(stated, names) == preset);
+  }
+  CHECK(io::expected_input(io::read_weight_file(std::filesystem::path(TYPENET_FIXTURE_DIR) / "formats/tiny_tfjs/model.json"),
+                           names) == "unit");
 }
 
 TEST_CASE("16-bit floats convert as IEEE and bfloat16 define them", "[import]") {

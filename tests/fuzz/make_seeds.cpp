@@ -9,6 +9,7 @@
 #include <fstream>
 #include <typenet/data/cifar10.hpp>
 #include <typenet/data/cifar100.hpp>
+#include <typenet/io/keras_h5.hpp>
 #include <typenet/io/zip_archive.hpp>
 #include "fuzz_run.hpp"
 
@@ -120,6 +121,10 @@ int main(int argc, char** argv) {
   write(dir / "safetensors/tiny", read(formats / "tiny.safetensors"));
   write(dir / "torch_checkpoint/tiny", read(formats / "tiny.pth"));
   write(dir / "keras_h5/tiny", read(formats / "tiny.h5"));
+  {  // what the .h5 reader's child process answers for it
+    const auto answer = typenet::io::to_bytes(typenet::io::read_keras_h5(read(formats / "tiny.h5"), "tiny.h5"));
+    write(dir / "tensor_file/tiny_h5", Bytes(answer.begin(), answer.end()));
+  }
   Bytes tfjs;
   append_u16_sized(tfjs, read(formats / "tiny_tfjs/model.json"));
   const Bytes shard = read(formats / "tiny_tfjs/group1-shard1of1.bin");

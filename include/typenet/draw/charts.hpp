@@ -1,6 +1,6 @@
 #pragma once
 // The pictures people look at after training, as PNG files (draw/canvas.hpp):
-//   training_curves:   loss and accuracy against epoch, train and validation;
+//   training_curves:   loss and accuracy against epoch, train and held out;
 //   confusion_matrix:  true class (rows) against predicted class (columns), counts shaded per row;
 //   prediction_grid:   test images with predicted and true labels, mistakes framed in red.
 #include <algorithm>
@@ -85,9 +85,10 @@ inline Rgb shade(double f) {  // 0: white, 1: dark blue
 
 }  // namespace detail
 
-// Loss (left) and accuracy (right) per epoch; validation curves where the history has them.
+// Loss (left) and accuracy (right) per epoch, of training and of the held-out set the history's
+// val_* columns measured (`held_out` names it in the legend: "validation", "test").
 inline void training_curves(const std::filesystem::path& file, std::span<const EpochStats> history,
-                            const std::string& title = "") {
+                            const std::string& title = "", const std::string& held_out = "validation") {
   Canvas c(1000, 440);
   if (!title.empty()) c.text((1000 - Canvas::text_width(title)) / 2, 6, title, black);
   std::vector<double> loss, val_loss, acc, val_acc;
@@ -96,8 +97,8 @@ inline void training_curves(const std::filesystem::path& file, std::span<const E
     acc.push_back(s.accuracy), val_acc.push_back(s.val_accuracy);
   }
   const int epochs = int(history.size());
-  detail::panel(c, 0, 20, 500, 420, "loss", epochs, {{loss, blue, "train"}, {val_loss, orange, "validation"}}, false);
-  detail::panel(c, 500, 20, 500, 420, "accuracy", epochs, {{acc, blue, "train"}, {val_acc, orange, "validation"}}, true);
+  detail::panel(c, 0, 20, 500, 420, "loss", epochs, {{loss, blue, "train"}, {val_loss, orange, held_out.c_str()}}, false);
+  detail::panel(c, 500, 20, 500, 420, "accuracy", epochs, {{acc, blue, "train"}, {val_acc, orange, held_out.c_str()}}, true);
   c.save_png(file);
 }
 

@@ -115,7 +115,7 @@ ImportReport import_tensors(const TensorFile& file, const NameMap& map, std::spa
 // export_safetensors writes for a model without reference names, and reads back.
 template <class Net>
 NameMap typenet_names() {
-  NameMap map{.source = "typenet's names"};
+  NameMap map{.source = "typenet's names", .input = "cifar"};
   for (const NamedTensor& t : named_tensors<Net>()) map.names.push_back(t.name);
   return map;
 }

@@ -2,7 +2,8 @@
 // NameMap: a network's tensors under a reference implementation's names, and its stages. The
 // names, one per named tensor of the network in walk order (graph/walk.hpp), are how weights
 // come in and go out (io/import_weights.hpp); the stages are what a fine-tuning schedule
-// freezes and rates (train/fine_tune.hpp). zoo/reference_names.hpp has the backbones' maps.
+// freezes and rates (train/fine_tune.hpp); the input is what their weights expect.
+// zoo/reference_names.hpp has the backbones' maps.
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@ struct NameMap {
   std::vector<std::string> names;  // one per named tensor of the network, in walk order
   std::string head;                // the classifier's names begin with this ("fc.")
   std::vector<Stage> stages;       // the network's stages in order, the last being the head
+  std::string input;               // the --normalize preset its reference weights were trained on
+                                   // (torchvision's "imagenet", Keras's "pm1"); "" when unknown
 };
 
 }  // namespace typenet::io

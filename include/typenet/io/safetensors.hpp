@@ -17,6 +17,7 @@
 #include "typenet/core/finite.hpp"
 #include "typenet/core/half.hpp"
 #include "typenet/io/atomic_write.hpp"
+#include "typenet/io/stored_element.hpp"
 #include "typenet/io/tensor_file.hpp"
 
 namespace typenet::io {
@@ -24,19 +25,13 @@ namespace typenet::io {
 enum class StoredType { f32, f16, bf16 };
 
 namespace detail {
-inline std::size_t safetensors_element_size(const std::string& dtype) {
-  if (dtype == "F32") return 4;
-  if (dtype == "F16" || dtype == "BF16") return 2;
-  if (dtype == "F64" || dtype == "I64") return 8;
-  return 0;
-}
-inline float safetensors_value(const std::string& dtype, const std::uint8_t* p) {
-  if (dtype == "F32") { float v; std::memcpy(&v, p, 4); return v; }
-  if (dtype == "F64") { double v; std::memcpy(&v, p, 8); return float(v); }
-  if (dtype == "I64") { std::int64_t v; std::memcpy(&v, p, 8); return float(v); }
-  std::uint16_t h;
-  std::memcpy(&h, p, 2);
-  return dtype == "F16" ? f16_to_f32(h) : bf16_to_f32(h);
+inline Element safetensors_element(const std::string& dtype) {
+  if (dtype == "F32") return Element::f32;
+  if (dtype == "F16") return Element::f16;
+  if (dtype == "BF16") return Element::bf16;
+  if (dtype == "F64") return Element::f64;
+  if (dtype == "I64") return Element::i64;
+  return Element::unknown;
 }
 }  // namespace detail
 
@@ -72,7 +67,8 @@ inline TensorFile read_safetensors(std::span<const std::uint8_t> b, const std::s
         entry["data_offsets"].size() != 2)
       fail(where + " lacks a dtype, a shape or two data_offsets");
     FileTensor t{.name = key, .dtype = entry["dtype"].get<std::string>()};
-    const std::size_t element = detail::safetensors_element_size(t.dtype);
+    const Element type = detail::safetensors_element(t.dtype);
+    const std::size_t element = element_size(type);
     if (element == 0) fail(where + " has dtype " + t.dtype + "; typenet reads F32, F16, BF16, F64 and I64");
     for (const auto& d : entry["shape"]) {
       if (!d.is_number_unsigned()) fail(where + " has a shape entry that is not a non-negative integer");
@@ -89,7 +85,7 @@ inline TensorFile read_safetensors(std::span<const std::uint8_t> b, const std::s
       fail(where + " has " + std::to_string(end - begin) + " bytes for a " + t.dtype + " shape " + dims_string(t.dims) +
            " of " + std::to_string(count * long(element)));
     t.values.resize(std::size_t(count));
-    for (long i = 0; i < count; ++i) t.values[std::size_t(i)] = detail::safetensors_value(t.dtype, data.data() + begin + std::size_t(i) * element);
+    for (long i = 0; i < count; ++i) t.values[std::size_t(i)] = element_value(type, data.data() + begin + std::size_t(i) * element);
     ranges.emplace_back(begin, end);
     out.tensors.push_back(std::move(t));
   }

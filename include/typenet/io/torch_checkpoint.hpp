@@ -10,29 +10,22 @@
 #include <span>
 #include <string>
 #include <vector>
-#include "typenet/core/half.hpp"
 #include "typenet/io/state_dict_pickle.hpp"
+#include "typenet/io/stored_element.hpp"
 #include "typenet/io/tensor_file.hpp"
 #include "typenet/io/zip_archive.hpp"
 
 namespace typenet::io {
 
 namespace detail {
-// A storage type's element size, and one element as float; 0 for types typenet does not read.
-inline std::size_t storage_element_size(const std::string& type) {
-  if (type == "FloatStorage" || type == "IntStorage") return 4;
-  if (type == "HalfStorage" || type == "BFloat16Storage") return 2;
-  if (type == "DoubleStorage" || type == "LongStorage") return 8;
-  return 0;
-}
-inline float storage_value(const std::string& type, const std::uint8_t* p) {
-  if (type == "FloatStorage") { float v; std::memcpy(&v, p, 4); return v; }
-  if (type == "DoubleStorage") { double v; std::memcpy(&v, p, 8); return float(v); }
-  if (type == "LongStorage") { std::int64_t v; std::memcpy(&v, p, 8); return float(v); }
-  if (type == "IntStorage") { std::int32_t v; std::memcpy(&v, p, 4); return float(v); }
-  std::uint16_t h;
-  std::memcpy(&h, p, 2);
-  return type == "HalfStorage" ? f16_to_f32(h) : bf16_to_f32(h);
+inline Element storage_element(const std::string& type) {
+  if (type == "FloatStorage") return Element::f32;
+  if (type == "HalfStorage") return Element::f16;
+  if (type == "BFloat16Storage") return Element::bf16;
+  if (type == "DoubleStorage") return Element::f64;
+  if (type == "IntStorage") return Element::i32;
+  if (type == "LongStorage") return Element::i64;
+  return Element::unknown;
 }
 }  // namespace detail
 
@@ -57,7 +50,8 @@ inline TensorFile read_torch_checkpoint(std::span<const std::uint8_t> b, const s
   std::map<std::string, std::vector<std::uint8_t>> storages;  // each read once, however many views it has
   for (const PickledTensor& p : parse_state_dict_pickle(pickle, where)) {
     const std::string what = where + ": tensor '" + p.name + "'";
-    const std::size_t element = detail::storage_element_size(p.storage_type);
+    const Element type = detail::storage_element(p.storage_type);
+    const std::size_t element = element_size(type);
     if (element == 0) throw Error("typenet: " + what + " is a " + p.storage_type + "; typenet reads float, half, bfloat16, double, int and long");
     auto it = storages.find(p.storage_key);
     if (it == storages.end()) {
@@ -80,7 +74,7 @@ inline TensorFile read_torch_checkpoint(std::span<const std::uint8_t> b, const s
     for (long i = 0; i < count; ++i) {  // row-major over the view, whatever its strides
       long at = p.offset;
       for (std::size_t d = 0; d < index.size(); ++d) at += index[d] * p.stride[d];
-      t.values[std::size_t(i)] = detail::storage_value(p.storage_type, it->second.data() + std::size_t(at) * element);
+      t.values[std::size_t(i)] = element_value(type, it->second.data() + std::size_t(at) * element);
       for (std::size_t d = index.size(); d-- > 0;) {
         if (++index[d] < p.size[d]) break;
         index[d] = 0;

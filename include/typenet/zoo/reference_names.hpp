@@ -8,7 +8,8 @@
 //                             conv2d_1..4 and batch_normalization_1..4, as in Keras's own file.
 // The names do not depend on the input size or the class count. Each map also names the
 // network's stages (a fine-tuning schedule freezes and rates them: train/fine_tune.hpp), the
-// last being the head.
+// last being the head, and the input its framework's weights expect: ImageNet's mean and std
+// for torchvision's, [-1, 1] for Keras's (keras.applications' preprocess_input).
 #include <string>
 #include <vector>
 #include "typenet/core/error.hpp"
@@ -36,8 +37,8 @@ class Names {
     return add(layer, "gamma").add(layer, "beta").add(layer, "moving_mean").add(layer, "moving_variance");
   }
   Names& keras_separable(const std::string& layer) { return add(layer, "depthwise_kernel").add(layer, "pointwise_kernel"); }
-  io::NameMap take(std::string source, std::string head) {
-    return {std::move(source), std::move(names_), std::move(head), std::move(stages_)};
+  io::NameMap take(std::string source, std::string head, std::string input) {
+    return {std::move(source), std::move(names_), std::move(head), std::move(stages_), std::move(input)};
   }
 
  private:
@@ -62,7 +63,7 @@ inline io::NameMap torchvision_resnet34_names() {
       if (stage > 1 && b == 0) n.add(p + "downsample.0", "weight").torch_bn(p + "downsample.1");
     }
   n.stage("head").add("fc", "weight").add("fc", "bias");
-  return n.take("torchvision resnet34", "fc.");
+  return n.take("torchvision resnet34", "fc.", "imagenet");
 }
 
 // torchvision efficientnet_b2: features.0 (stem), features.1..7 (MBConv stages), features.8
@@ -88,7 +89,7 @@ inline io::NameMap torchvision_efficientnet_b2_names() {
     }
   n.stage("features.8").add("features.8.0", "weight").torch_bn("features.8.1");
   n.stage("head").add("classifier.1", "weight").add("classifier.1", "bias");
-  return n.take("torchvision efficientnet_b2", "classifier.");
+  return n.take("torchvision efficientnet_b2", "classifier.", "imagenet");
 }
 
 // Keras MobileNetV2 (alpha 1.0): Conv1, bn_Conv1; expanded_conv (no expansion), block_1..16
@@ -105,7 +106,7 @@ inline io::NameMap keras_mobilenet_v2_names() {
   }
   n.stage("top").add("Conv_1", "kernel").keras_bn("Conv_1_bn");
   n.stage("head").add("Logits", "kernel").add("Logits", "bias");
-  return n.take("Keras MobileNetV2", "Logits/");
+  return n.take("Keras MobileNetV2", "Logits/", "pm1");
 }
 
 // Keras Xception: block1_conv1/2 with their _bn; the pooled blocks 2, 3, 4 and 13 (two separable
@@ -131,7 +132,7 @@ inline io::NameMap keras_xception_names() {
   pooled(13);
   n.stage("block14"), separable_bn("block14_sepconv1"), separable_bn("block14_sepconv2");
   n.stage("head").add("predictions", "kernel").add("predictions", "bias");
-  return n.take("Keras Xception", "predictions/");
+  return n.take("Keras Xception", "predictions/", "pm1");
 }
 
 inline bool has_reference_names(const std::string& backbone) {
