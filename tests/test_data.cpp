@@ -150,6 +150,37 @@ TEST_CASE("shuffling is a seeded permutation", "[data]") {
   CHECK_THROWS_WITH(Batcher(d.train, cifar10::shape, 0, 1), Catch::Contains("batch size must be at least 1"));
 }
 
+TEST_CASE("shards of a global batch are its slices, augmentation draws included", "[data][shard]") {
+  const auto dir = synthetic_dir("shard", 24);
+  const auto d = cifar10::load(dir, 24, 24);
+  const Augment aug{.pad = 4, .flip = true};
+  const std::size_t per_image = cifar10::image_bytes;
+  auto batch_of = [&](Shard shard) {  // the second batch of the second epoch, as this shard sees it
+    Batcher b(d.train, cifar10::shape, 12, 5, Normalize::cifar(), shard);
+    const int local = b.local_batch();
+    std::vector<float> in(static_cast<std::size_t>(local) * per_image);
+    std::vector<int> labels(static_cast<std::size_t>(local));
+    for (int epoch = 0; epoch < 2; ++epoch) {
+      b.shuffle();
+      for (std::size_t batch = 0; batch < 2; ++batch) b.fill(batch, in, labels, aug);
+    }
+    return std::pair(in, labels);
+  };
+  const auto [whole, whole_labels] = batch_of({});
+  for (int ranks : {2, 3}) {
+    for (int rank = 0; rank < ranks; ++rank) {
+      INFO(ranks << " shards, shard " << rank);
+      const auto [in, labels] = batch_of({rank, ranks});
+      const std::size_t local = labels.size(), first = std::size_t(rank) * local;
+      REQUIRE(local == std::size_t(12 / ranks));
+      CHECK(std::equal(labels.begin(), labels.end(), whole_labels.begin() + std::ptrdiff_t(first)));
+      CHECK(std::equal(in.begin(), in.end(), whole.begin() + std::ptrdiff_t(first * per_image)));
+    }
+  }
+  CHECK_THROWS_WITH(Batcher(d.train, cifar10::shape, 12, 1, Normalize::cifar(), {0, 5}),
+                    Catch::Contains("a global batch of 12 does not split evenly over 5 processes"));
+}
+
 // Networks whose input is not CIFAR's 3x32x32 train and evaluate on 32x32 images: batch
 // assembly brings every image to the type's input shape (the bug this replaced wrote 3,072
 // floats per image into a 768-float slot).

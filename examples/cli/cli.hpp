@@ -5,6 +5,8 @@
 // every Model<Net> is instantiated once in the build and the models compile in parallel.
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <cstdlib>
+#include <unistd.h>
 #include <cstdio>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -92,6 +94,22 @@ inline tn::Precision precision(const std::string& dtype) {
   if (tn::onednn::has_fast_bf16()) return tn::Precision::bf16;
   std::fprintf(stderr, "typenet: this CPU has no native bf16 (AVX512-BF16); running in f32\n");
   return tn::Precision::f32;
+}
+
+// The processes a run is spread over under mpirun (main.cpp, with TYPENET_WITH_MPI); null: one.
+tn::Collective* world();
+inline bool leader() { return !world() || world()->leader(); }  // prints and writes the files
+inline std::string rank_prefix() { return leader() ? "" : "rank " + std::to_string(world()->rank()) + ": "; }
+// The progress bar redraws itself only on a terminal; mpirun hands its processes a pseudo-
+// terminal even when the job's output goes to a file, so under it there are epoch lines only.
+inline bool progress_on_terminal() { return isatty(fileno(stdout)) && !world() && !std::getenv("OMPI_COMM_WORLD_SIZE"); }
+// This process's share of a global batch, which must split evenly over the processes.
+inline int process_batch(int batch) {
+  const int ranks = world() ? world()->ranks() : 1;
+  if (batch % ranks != 0)
+    throw tn::Error("typenet: --batch " + std::to_string(batch) + " does not split evenly over " + std::to_string(ranks) +
+                    " processes");
+  return batch / ranks;
 }
 
 struct TrainArgs {

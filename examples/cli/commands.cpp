@@ -95,6 +95,7 @@ template <class Args> tn::Dataset runs_setup(Args& a) {
 }
 
 int study_command(StudyArgs& sa) {
+  if (world()) throw tn::Error("typenet: study runs in one process; under mpirun, train and finetune are data-parallel");
   sa.config.train.schedule.peak = sa.lr;
   const auto data = runs_setup(sa);
   std::vector<tn::StudyRow> rows;
@@ -113,6 +114,7 @@ int study_command(StudyArgs& sa) {
 }
 
 int sweep_command(SweepArgs& wa) {
+  if (world()) throw tn::Error("typenet: sweep runs in one process; under mpirun, train and finetune are data-parallel");
   if (!wa.file.empty()) wa.space = tn::read_sweep_json(wa.file);
   const auto points = wa.random ? tn::random_points(wa.space, wa.random, wa.config.train.seed) : tn::grid_points(wa.space);
   const auto data = runs_setup(wa);

@@ -2,10 +2,21 @@
 //   typenet models
 //   typenet train --model SeedModel7 --data data/cifar-10-batches-bin --epochs 30 --save model.tnw
 //   typenet eval  --model SeedModel7 --weights model.tnw --data data/cifar-10-batches-bin
+//   mpirun -np 2 typenet train ...   (built with -DTYPENET_WITH_MPI=ON: one run over 2 processes)
 // This file parses the options; commands.cpp runs them (cli.hpp).
 #include "cli.hpp"
+#ifdef TYPENET_WITH_MPI
+#include <typenet/dist/mpi.hpp>
+#endif
 
-int main(int argc, char** argv) {
+namespace {
+tn::Collective* the_world = nullptr;
+bool every_process_failed = false;  // an error all processes meet together (a divergence): no abort
+}
+tn::Collective* world() { return the_world; }
+
+namespace {
+int run(int argc, char** argv) {
   CLI::App app{"typenet: train and run convolutional networks declared as C++ types"};
   app.require_subcommand(1);
 
@@ -252,10 +263,34 @@ int main(int argc, char** argv) {
     if (pl->parsed()) return plot_command(la);
     return eval_command(ea);
   } catch (const UnknownModel& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    std::fprintf(stderr, "%s%s\n", rank_prefix().c_str(), e.what());
     return 2;
+  } catch (const tn::Diverged& e) {  // the step's loss and gradients are global: every process stops here
+    std::fprintf(stderr, "%s%s\n", rank_prefix().c_str(), e.what());
+    every_process_failed = true;
+    return 1;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    std::fprintf(stderr, "%s%s\n", rank_prefix().c_str(), e.what());
     return 1;
   }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef TYPENET_WITH_MPI
+  // Under mpirun with several processes: one run spread over them (train/collective.hpp). Only
+  // the first prints to stdout and writes files; an error on any stops them all (MPI_Abort),
+  // where the others would wait for it for ever.
+  tn::dist::MpiSession mpi(&argc, &argv);
+  tn::dist::MpiCollective processes;
+  if (processes.ranks() > 1) {
+    the_world = &processes;
+    if (!processes.leader() && !std::freopen("/dev/null", "w", stdout)) return 1;
+  }
+  const int rc = run(argc, argv);
+  if (rc != 0 && the_world && !every_process_failed) tn::dist::MpiSession::abort_all(rc);
+  return rc;
+#else
+  return run(argc, argv);
+#endif
 }

@@ -14,6 +14,53 @@
 #include <typenet/recipes/airbench94.hpp>
 #include "cli.hpp"
 
+// What train and finetune share: the augmentation of --no-augment and --resized-crop, the
+// optimiser of --optimizer, the weights saved after every epoch, and the end of the run.
+inline tn::Augment augment_of(const TrainArgs& a) {
+  tn::Augment aug = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{};
+  if (a.resized_crop) aug.pad = 0, aug.resized_crop.enabled = true;
+  return aug;
+}
+// run(optimiser): `adamw` with --wd for --optimizer adamw, else SGD with Nesterov momentum.
+template <class Run> void with_optimizer(const TrainArgs& a, tn::AdamW adamw, Run&& run) {
+  if (a.optimizer == "adamw") {
+    adamw.weight_decay = a.wd;
+    run(adamw);
+  } else {
+    tn::SGD sgd{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
+    run(sgd);
+  }
+}
+template <class M> void save_weights(const TrainArgs& a, const M& model) {
+  if (!a.save.empty() && leader()) tn::io::save(a.save, model);
+}
+template <class M> auto save_each_epoch(const TrainArgs& a, M& model) {
+  return tn::EachEpoch{[&a, &model](const tn::EpochStats&) { save_weights(a, model); }};
+}
+// " on 2 processes" under mpirun, for the run's first line.
+inline std::string processes_note() { return world() ? " on " + std::to_string(world()->ranks()) + " processes" : ""; }
+inline double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+// The test set evaluated once more (with --history: pictures beside the history, whose held-out
+// columns measured `held_out`), and the last lines.
+// Under mpirun the evaluation is shared out, and the first process draws the pictures alone.
+template <class M>
+void finish_run(const TrainArgs& a, M& model, const tn::ImageSet& test, const tn::HistoryWriter& history,
+                const tn::Normalize& normalize, const char* held_out, double seconds) {
+  const auto pictures = [&] { return tn::write_run_pictures(a.history, history.rows, model, test, a.model, normalize, held_out); };
+  tn::EvalResult r;
+  if (!a.history.empty() && !world()) {
+    r = pictures();  // one evaluation for both
+  } else {
+    r = tn::evaluate(model, test, {.normalize = normalize, .collective = world()});
+    if (!a.history.empty() && leader()) pictures();
+  }
+  std::printf("total %.1f s (training and per-epoch evaluation)\n", seconds);
+  if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
+  std::printf("test_accuracy=%.4f\n", r.accuracy);
+}
+
 // `train --recipe airbench94`: the recipe's own schedule, optimiser and initialisation.
 template <class Net>
 int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
@@ -22,14 +69,16 @@ int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   } else {
     tn::onednn::set_threads(a.threads);
     tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype),
-                           .checkpoint = a.checkpoint_options(), .resume = resume};
+                           .checkpoint = a.checkpoint_options(), .resume = resume, .collective = world()};
     const auto data = a.data.load();
+    process_batch(r.batch);  // it must split evenly
     tn::Model<Net> model(r.model_options());
-    std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads, seed %llu, "
+    std::printf("recipe airbench94, model %s: %ld params; batch %d, %.1f epochs, %s, %d threads%s, seed %llu, "
                 "%zu train / %zu test images\n", a.model.c_str(), Net::param_count, r.batch, r.epochs, a.dtype.c_str(),
-                tn::onednn::threads(), (unsigned long long)a.seed, data.train.size(), data.test.size());
+                tn::onednn::threads(), processes_note().c_str(), (unsigned long long)a.seed, data.train.size(),
+                data.test.size());
     std::fflush(stdout);
-    tn::HistoryWriter history{a.history};
+    tn::HistoryWriter history{leader() ? a.history : ""};
     const auto res = tn::run_airbench94(model, data, r, [&](const tn::EpochStats& s) {
       std::printf("epoch %2d  loss %.4f  acc %.4f  lr %.4f  %.0f img/s  %.1f s", s.epoch, s.loss, s.accuracy, s.lr,
                   s.images_per_s, s.seconds);
@@ -38,13 +87,13 @@ int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
       std::fflush(stdout);
     });
     history.rows = res.history;
-    if (!a.save.empty()) tn::io::save(a.save, model);
+    save_weights(a, model);
     std::printf("steps %ld, training %.1f s, TTA evaluation %.1f s, total %.1f s\n", res.steps, res.train_seconds,
                 res.eval_seconds, res.train_seconds + res.eval_seconds);
     std::printf("test_accuracy_plain=%.4f\ntest_accuracy=%.4f\n", res.accuracy, res.accuracy_tta);
-    if (!a.history.empty()) {  // after the timed run: history, pictures (plain view)
+    if (!a.history.empty() && leader()) {  // after the timed run: history, pictures (plain view)
       history.write();
-      tn::write_run_pictures(a.history, history.rows, model, data.test, a.model + " (airbench94)");
+      tn::write_run_pictures(a.history, history.rows, model, data.test, a.model + " (airbench94)", tn::Normalize::cifar(), "test");
       std::printf("history and pictures in %s\n", a.history.c_str());
     }
     return 0;
@@ -53,7 +102,7 @@ int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
 
 template <class Net>
 int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
-  a.check_outputs();
+  if (leader()) a.check_outputs();
   if (!a.recipe.empty()) return train_recipe<Net>(a, resume);
   tn::onednn::set_threads(a.threads);
   const auto data = a.data.load();
@@ -66,50 +115,37 @@ int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   const tn::ImageSet& held_out = a.val ? val_split : data.test;
   const char* held_name = a.val ? "val" : "test";
 
-  tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
-  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads, %zu train / %zu %s / %zu test images "
+  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype)});
+  std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads%s, %zu train / %zu %s / %zu test images "
               "%s from %s\n",
               a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
+              processes_note().c_str(),
               train_set.size(), a.val ? val_split.size() : 0, "val", data.test.size(),
               data.train.shape.to_string().c_str(), a.data.dir.c_str());
-  tn::Augment aug = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{};
-  if (a.resized_crop) aug.pad = 0, aug.resized_crop.enabled = true;
   const tn::TrainConfig cfg{.epochs = double(a.epochs),
                             .schedule = {.peak = a.lr, .warmup = a.warmup},
                             .label_smoothing = a.smoothing,
-                            .augment = aug,
+                            .augment = augment_of(a),
                             .normalize = a.data.norm(),
                             .seed = a.seed,
                             .checkpoint = a.checkpoint_options(),
-                            .resume = resume};
+                            .resume = resume,
+                            .collective = world()};
   if (resume) std::printf("resuming the run of %s\n", a.resume.c_str());
-  tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name};
-  auto checkpoint = tn::EachEpoch{[&](const tn::EpochStats&) {
-    if (!a.save.empty()) tn::io::save(a.save, model);
-  }};
+  tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name, .terminal = progress_on_terminal()};
+  auto save = save_each_epoch(a, model);
   // Callbacks that are off do nothing: patience beyond the run, no history folder.
   tn::EarlyStopping stop{.patience = a.early_stop ? a.early_stop : a.epochs + 1, .restore_best = a.early_stop > 0};
-  tn::HistoryWriter history{a.history};
+  tn::HistoryWriter history{leader() ? a.history : ""};
   const auto t0 = std::chrono::steady_clock::now();
-  if (a.optimizer == "adamw") {
-    tn::AdamW opt{.weight_decay = a.wd};
-    tn::fit(model, opt, train_set, &held_out, cfg, print, checkpoint, history, stop);
-  } else {
-    tn::SGD opt{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
-    tn::fit(model, opt, train_set, &held_out, cfg, print, checkpoint, history, stop);
-  }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  with_optimizer(a, {}, [&](auto& opt) { tn::fit(model, opt, train_set, &held_out, cfg, print, save, history, stop); });
+  const double secs = seconds_since(t0);
   if (a.early_stop && stop.best_epoch) {
     std::printf("early stopping: best %s_acc %.4f at epoch %d (weights restored)\n", held_name, stop.best,
                 stop.best_epoch);
-    if (!a.save.empty()) tn::io::save(a.save, model);
+    save_weights(a, model);
   }
-  const auto r = a.history.empty()
-                     ? tn::evaluate(model, data.test, {.normalize = cfg.normalize})
-                     : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model, cfg.normalize);
-  std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
-  if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
-  std::printf("test_accuracy=%.4f\n", r.accuracy);
+  finish_run(a, model, data.test, history, cfg.normalize, a.val ? "validation" : "test", secs);
   return 0;
 }
 
@@ -118,14 +154,12 @@ int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
 template <class Net> tn::io::NameMap names_of(const std::string& model) {
   return tn::zoo::has_reference_names(model) ? tn::zoo::reference_names(model) : tn::io::typenet_names<Net>();
 }
-// A backbone's own input normalisation: ImageNet's for torchvision's, [-1, 1] for Keras's; a
-// TensorFlow.js model's inputRange when its JSON states one. `requested` other than "auto" wins.
-inline std::string backbone_normalize(const std::string& requested, const std::string& model, const tn::io::TensorFile* file) {
+// --normalize auto: the input the weights expect (the file's statement, else their framework's).
+inline std::string resolved_normalize(const std::string& requested, const std::string& expected, const std::string& weights) {
   if (requested != "auto") return requested;
-  if (file && file->metadata.count("input_range")) return file->metadata.at("input_range").rfind("0.", 0) == 0 ? "unit" : "pm1";
-  if (model == "ResNet34" || model == "EfficientNetB2") return "imagenet";
-  if (model == "MobileNetV2" || model == "Xception") return "pm1";
-  return "cifar";
+  if (expected.empty())
+    throw tn::Error("typenet: --normalize auto: " + weights + " states an input range typenet has no preset for; give --normalize");
+  return expected;
 }
 
 // finetune: the pretrained weights in (the old head left out), then the two phases of
@@ -134,9 +168,9 @@ template <class Net>
 int finetune_model(const FineTuneArgs& given, const tn::io::CheckpointReader* resume) {
   FineTuneArgs f = given;  // with the normalisation resolved, as its checkpoints record it
   const TrainArgs& a = f.run;
-  a.check_outputs();
+  if (leader()) a.check_outputs();
   tn::onednn::set_threads(a.threads);
-  tn::Model<Net> model({.batch = a.batch, .seed = a.seed, .precision = precision(a.dtype)});
+  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype)});
   const tn::io::NameMap names = names_of<Net>(a.model);
   tn::stage_index(tn::network_stages<Net>(names), f.unfreeze_from);  // a wrong stage fails before anything is read
   std::string& normalize = f.run.data.normalize;
@@ -144,61 +178,42 @@ int finetune_model(const FineTuneArgs& given, const tn::io::CheckpointReader* re
     std::printf("resuming the finetune run of %s\n", a.resume.c_str());
   } else if (f.weights == "random") {  // the baseline: the same run from the type's own initialisation
     std::printf("weights: random initialisation (seed %llu)\n", (unsigned long long)a.seed);
-    normalize = backbone_normalize(normalize, a.model, nullptr);
+    normalize = resolved_normalize(normalize, names.input, "random initialisation");
   } else {  // first: a wrong file should not wait for the dataset
-    const auto bytes = tn::io::read_file(f.weights, "weights file");
-    if (tn::io::detect_weight_format(bytes) == tn::io::WeightFormat::typenet) {
-      tn::io::parse_weights(bytes, f.weights, tn::architecture<Net>(), model.params(), model.state());
-      std::printf("weights: typenet weights %s\n", f.weights.c_str());
-      normalize = backbone_normalize(normalize, a.model, nullptr);
-    } else {
-      const auto file = tn::io::read_weight_file(f.weights, bytes);
-      const auto r = tn::io::import_weights(model, file, names, {.head = false, .allow_unexpected = true});
-      std::printf("weights: %s: %ld tensors (%ld values) by %s names; a new head; left unused:", file.describe().c_str(),
-                  r.tensors, r.values, names.source.c_str());
-      for (const auto& s : r.skipped) std::printf(" %s", s.c_str());
+    const auto w = tn::io::load_weights(f.weights, model, names, {.head = false, .allow_unexpected = true});
+    std::printf("weights: %s%s\n", w.what.c_str(), w.imported ? "; a new head" : "");
+    if (!w.import.skipped.empty()) {
+      std::printf("left unused:");
+      for (const auto& s : w.import.skipped) std::printf(" %s", s.c_str());
       std::printf("\n");
-      normalize = backbone_normalize(normalize, a.model, &file);
     }
+    normalize = resolved_normalize(normalize, w.input, f.weights);
   }
   const auto data = a.data.load();
   tn::check_feeds(data.train.shape, Net::input_shape, "--data " + a.data.dir);
   const tn::FineTunePlan plan = f.plan();
-  tn::Augment aug = a.no_augment ? tn::Augment{.pad = 0, .flip = false} : tn::Augment{};
-  if (a.resized_crop) aug.pad = 0, aug.resized_crop.enabled = true;
   const tn::LoopConfig<tn::FineTuneSchedule> cfg{.epochs = plan.total_epochs(), .schedule = {plan},
-                                                 .label_smoothing = a.smoothing, .augment = aug,
+                                                 .label_smoothing = a.smoothing, .augment = augment_of(a),
                                                  .normalize = tn::Normalize::preset(normalize), .seed = a.seed,
-                                                 .checkpoint = f.checkpoint_options(), .resume = resume};
+                                                 .checkpoint = f.checkpoint_options(), .resume = resume,
+                                                 .collective = world()};
   std::printf("finetune %s %s: %ld params; %s preset, %.4g frozen + %d unfrozen epochs from %s, lr %g, batch %d, %s, "
-              "%d threads, normalise %s; %zu train / %zu test images\n",
+              "%d threads%s, normalise %s; %zu train / %zu test images\n",
               a.model.c_str(), Net::input_shape.to_string().c_str(), Net::param_count, f.preset.c_str(), f.freeze_epochs,
               a.epochs, f.unfreeze_from.empty() ? "the first stage" : f.unfreeze_from.c_str(), a.lr, a.batch,
-              a.dtype.c_str(), tn::onednn::threads(), normalize.c_str(), data.train.size(), data.test.size());
+              a.dtype.c_str(), tn::onednn::threads(), processes_note().c_str(), normalize.c_str(), data.train.size(),
+              data.test.size());
   std::fflush(stdout);
-  tn::ProgressBar print{.epochs = int(std::ceil(plan.total_epochs())), .held_out = "test"};
-  auto save = tn::EachEpoch{[&](const tn::EpochStats&) {
-    if (!a.save.empty()) tn::io::save(a.save, model);
-  }};
-  tn::HistoryWriter history{a.history};
+  tn::ProgressBar print{.epochs = int(std::ceil(plan.total_epochs())), .held_out = "test", .terminal = progress_on_terminal()};
+  auto save = save_each_epoch(a, model);
+  tn::HistoryWriter history{leader() ? a.history : ""};
   const auto t0 = std::chrono::steady_clock::now();
-  const auto run = [&](auto& opt) {
+  // fastai's Adam: betas (0.9, 0.99), eps 1e-5, decoupled decay
+  with_optimizer(a, {.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-5f}, [&](auto& opt) {
     tn::FineTuneHooks<Net, std::remove_reference_t<decltype(opt)>> phases(plan, names, opt);
     tn::fit(model, opt, data.train, &data.test, cfg, phases, print, save, history);
-  };
-  if (a.optimizer == "adamw") {  // fastai's Adam: betas (0.9, 0.99), eps 1e-5, decoupled decay
-    tn::AdamW opt{.beta1 = 0.9f, .beta2 = 0.99f, .eps = 1e-5f, .weight_decay = a.wd};
-    run(opt);
-  } else {
-    tn::SGD opt{.momentum = a.momentum, .nesterov = true, .weight_decay = a.wd};
-    run(opt);
-  }
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto r = a.history.empty() ? tn::evaluate(model, data.test, {.normalize = cfg.normalize})
-                                   : tn::write_run_pictures(a.history, history.rows, model, data.test, a.model, cfg.normalize);
-  std::printf("total %.1f s (training and per-epoch evaluation)\n", secs);
-  if (!a.history.empty()) std::printf("history and pictures in %s\n", a.history.c_str());
-  std::printf("test_accuracy=%.4f\n", r.accuracy);
+  });
+  finish_run(a, model, data.test, history, cfg.normalize, "test", seconds_since(t0));
   return 0;
 }
 
@@ -207,7 +222,7 @@ template <class Net>
 int eval_model(const EvalArgs& a) {
   tn::onednn::set_threads(a.threads);
   tn::Model<Net> model({.batch = a.batch});
-  const std::string what = tn::io::load_weights(a.weights, model, names_of<Net>(a.model));  // first: before the dataset
+  const std::string what = tn::io::load_weights(a.weights, model, names_of<Net>(a.model)).what;  // first: before the dataset
   const auto data = a.data.load();
   const auto r = tn::evaluate(model, data.test, {.normalize = a.data.norm()});
   std::printf("model %s, weights %s: test_loss %.4f\n", a.model.c_str(), what.c_str(), r.loss);

@@ -2,6 +2,9 @@
 // Batcher: turns an ImageSet into normalised float batches (N,C,H,W) of a network's input
 // shape, with seeded shuffling and augmentation. The random draws are made in order (results
 // do not depend on the thread count); the images are then written in parallel.
+// Data-parallel training gives each process a Shard: every process shuffles and draws for the
+// whole global batch, the same on all, and writes only its own slice of it, so the processes
+// together see exactly the batches of a single-process run.
 #include <algorithm>
 #include <numeric>
 #include <span>
@@ -15,12 +18,23 @@
 
 namespace typenet {
 
+// This process's slice of every global batch: images [rank * local, (rank + 1) * local) of it,
+// local = batch / ranks.
+struct Shard {
+  int rank = 0, ranks = 1;
+};
+
 class Batcher {
  public:
   // `input`: the network's input shape (Net::input_shape); the set's images are converted to it.
-  Batcher(const ImageSet& set, Shape input, int batch, std::uint64_t seed, Normalize norm = Normalize::cifar())
-      : set_(set), input_(input), batch_(batch), norm_(norm), rng_(seed) {
+  // `batch`: the global batch, of which fill() writes this shard's batch / ranks images.
+  Batcher(const ImageSet& set, Shape input, int batch, std::uint64_t seed, Normalize norm = Normalize::cifar(),
+          Shard shard = {})
+      : set_(set), input_(input), batch_(batch), norm_(norm), rng_(seed), shard_(shard) {
     if (batch < 1) throw Error("typenet: the batch size must be at least 1, not " + std::to_string(batch));
+    if (shard.ranks < 1 || shard.rank < 0 || shard.rank >= shard.ranks || batch % shard.ranks != 0)
+      throw Error("typenet: a global batch of " + std::to_string(batch) + " does not split evenly over " +
+                  std::to_string(shard.ranks) + " processes");
     check_feeds(set.shape, input, "the dataset");
     order_.resize(set.size());
     std::iota(order_.begin(), order_.end(), 0u);
@@ -49,19 +63,22 @@ class Batcher {
     }
     r.expect_end();
   }
-  // Write batch b (in the current order) to `input` (N,C,H,W); labels to `labels`.
+  int local_batch() const { return batch_ / shard_.ranks; }
+  // Write this shard's slice of batch b (in the current order) to `input` (local_batch() images,
+  // N,C,H,W) and their labels to `labels`.
   void fill(std::size_t b, std::span<float> input, std::span<int> labels, const Augment& aug) {
     views_.resize(std::size_t(batch_));
-    for (int i = 0; i < batch_; ++i) {
+    for (int i = 0; i < batch_; ++i) {  // every draw of the global batch, as one process makes them
       const std::uint32_t idx = order_[b * batch_ + i];
-      labels[i] = set_.labels[idx];
       views_[std::size_t(i)] = draw_view(rng_, aug, set_.shape, bool(base_flip_[idx] ^ (epoch_ & 1)));
     }
+    const int local = local_batch(), first = shard_.rank * local;
     const std::size_t per_image = std::size_t(input_.size());
+    for (int i = 0; i < local; ++i) labels[std::size_t(i)] = set_.labels[order_[b * batch_ + std::size_t(first + i)]];
 #pragma omp parallel for schedule(static)
-    for (int i = 0; i < batch_; ++i)
-      write_image(set_.image(order_[b * batch_ + i]), set_.shape, input.data() + std::size_t(i) * per_image, input_,
-                  views_[std::size_t(i)], aug.reflect, norm_);
+    for (int i = 0; i < local; ++i)
+      write_image(set_.image(order_[b * batch_ + std::size_t(first + i)]), set_.shape,
+                  input.data() + std::size_t(i) * per_image, input_, views_[std::size_t(first + i)], aug.reflect, norm_);
   }
 
  private:
@@ -70,9 +87,10 @@ class Batcher {
   int batch_;
   Normalize norm_;
   Rng rng_;
+  Shard shard_;
   std::vector<std::uint32_t> order_;
   std::vector<std::uint8_t> base_flip_;  // alternating flips: orientation in even epochs
-  std::vector<ImageView> views_;         // this batch's draws, one per image
+  std::vector<ImageView> views_;         // this global batch's draws, one per image
   long epoch_ = -1;                      // counts shuffles: the first epoch is 0
 };
 

@@ -48,9 +48,11 @@ struct Airbench94Recipe {
   Precision precision = Precision::bf16;
   CheckpointOptions checkpoint{};              // the run's state, saved as it goes
   const io::CheckpointReader* resume = nullptr;  // continue a run from its checkpoint
+  Collective* collective = nullptr;  // data-parallel: `batch` is the global batch, shared out
 
+  int ranks() const { return collective ? collective->ranks() : 1; }
   ModelOptions model_options() const {
-    return {.batch = batch, .seed = seed, .bn_momentum = bn_momentum, .bn_eps = bn_eps, .precision = precision};
+    return {.batch = batch / ranks(), .seed = seed, .bn_momentum = bn_momentum, .bn_eps = bn_eps, .precision = precision};
   }
 };
 
@@ -143,7 +145,9 @@ RecipeResult run_airbench94(Model<Net>& model, const Dataset& data, const Airben
                                                                      First::layer::filters,
                 "typenet: the airbench94 recipe needs a whitening conv first: 2*C*K*K filters of KxK with a bias");
   constexpr long whiten_weights = First::bound::weights;
-  if (model.batch() != r.batch) throw Error("typenet: airbench94: the model's batch differs from the recipe's");
+  if (model.batch() * r.ranks() != r.batch)
+    throw Error("typenet: airbench94: the model's batch is not the recipe's batch " + std::to_string(r.batch) + " shared out over " +
+                std::to_string(r.ranks()) + " processes");
   const auto t0 = std::chrono::steady_clock::now();
   const Normalize norm = Normalize::cifar();
 
@@ -175,7 +179,8 @@ RecipeResult run_airbench94(Model<Net>& model, const Dataset& data, const Airben
       .eval_each_epoch = true,
       .eval_tta = 0,
       .checkpoint = r.checkpoint,
-      .resume = r.resume};
+      .resume = r.resume,
+      .collective = r.collective};
   Airbench94Hooks<Net> hooks{r, opt.scale, whiten_weights, First::layer::filters, Lookahead(model)};
   RecipeResult out;
   out.history = fit(model, opt, data.train, r.eval_each_epoch ? &data.test : nullptr, cfg, hooks,
@@ -184,7 +189,7 @@ RecipeResult run_airbench94(Model<Net>& model, const Dataset& data, const Airben
   for (const auto& s : out.history) out.steps += s.steps, excluded += s.eval_seconds;
   const auto t1 = std::chrono::steady_clock::now();
   out.train_seconds = std::chrono::duration<double>(t1 - t0).count() - excluded;
-  const auto ev = evaluate(model, data.test, {.normalize = norm, .tta = r.tta_level});
+  const auto ev = evaluate(model, data.test, {.normalize = norm, .tta = r.tta_level, .collective = r.collective});
   out.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   out.accuracy = ev.plain_accuracy;
   out.accuracy_tta = ev.accuracy;

@@ -5,12 +5,15 @@
 //   tta 0: the image;  1: the mean of the logits of the image and its mirror;
 //   tta 2: 0.5 * level1(image) + 0.25 * level1(shifted up-left by 1) + 0.25 * level1(down-right),
 //          the shifted views reflect-padded: six forward passes per image.
+// With a Collective each process evaluates its contiguous share of the set and the sums are
+// combined: every process gets the whole set's result.
 #include <algorithm>
 #include <span>
 #include <vector>
 #include "typenet/data/image_set.hpp"
 #include "typenet/data/transform.hpp"
 #include "typenet/model.hpp"
+#include "typenet/train/collective.hpp"
 #include "typenet/train/loss.hpp"
 
 namespace typenet {
@@ -18,7 +21,8 @@ namespace typenet {
 struct EvalOptions {
   Normalize normalize = Normalize::cifar();  // as in training
   int tta = 0;
-  std::vector<int>* predicted = nullptr;     // when given: each image's predicted class
+  std::vector<int>* predicted = nullptr;     // when given: each image's predicted class (one process)
+  Collective* collective = nullptr;          // data-parallel: the set shared out over the processes
 };
 
 struct EvalResult {
@@ -56,9 +60,13 @@ EvalResult evaluate(M& model, const ImageSet& set, const EvalOptions& o = {}) {
   std::vector<float> logits(std::size_t(n) * K), plain(std::size_t(n) * K), scratch(std::size_t(n) * K);
   EvalResult r;
   long correct = 0, plain_correct = 0;
+  if (o.predicted && o.collective) throw Error("typenet: evaluate: per-image predictions come from one process, not a collective");
   if (o.predicted) o.predicted->clear();
-  for (std::size_t first = 0; first < set.size(); first += std::size_t(n)) {
-    const int count = int(std::min<std::size_t>(std::size_t(n), set.size() - first));
+  const std::size_t ranks = o.collective ? std::size_t(o.collective->ranks()) : 1;
+  const std::size_t rank = o.collective ? std::size_t(o.collective->rank()) : 0;
+  const std::size_t begin = set.size() * rank / ranks, end = set.size() * (rank + 1) / ranks;
+  for (std::size_t first = begin; first < end; first += std::size_t(n)) {
+    const int count = int(std::min<std::size_t>(std::size_t(n), end - first));
     std::fill(logits.begin(), logits.end(), 0.0f);
     for (const TtaView& v : views) {
       auto in = model.input();
@@ -84,6 +92,11 @@ EvalResult evaluate(M& model, const ImageSet& set, const EvalOptions& o = {}) {
       correct += p == labels[std::size_t(i)];
       if (o.predicted) o.predicted->push_back(p);
     }
+  }
+  if (o.collective) {
+    double sums[3] = {r.loss, double(correct), double(plain_correct)};
+    o.collective->sum(sums);
+    r.loss = sums[0], correct = long(sums[1]), plain_correct = long(sums[2]);
   }
   r.loss /= double(set.size());
   r.accuracy = double(correct) / double(set.size());

@@ -18,6 +18,14 @@
 // every epoch's end and every cfg.checkpoint.every_steps steps; with cfg.resume it continues
 // such a run exactly where the checkpoint left it: the same batches, the same dropout masks,
 // the same optimiser moments, so the final weights are the same bytes as an uninterrupted run's.
+//
+// With cfg.collective the run is data-parallel over that many processes (train/collective.hpp):
+// the model's batch is this process's share of the global batch, each process takes its slice
+// of every global batch (data/batcher.hpp), the gradients are averaged over the processes
+// before the optimiser step, and the step's loss is summed over them, so every process takes
+// the same step and sees the same numbers, a divergence included. Batch-norm statistics stay
+// per process in training and are averaged before every evaluation and checkpoint; evaluation
+// is sharded; only the first process writes checkpoints.
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -27,6 +35,7 @@
 #include "typenet/core/finite.hpp"
 #include "typenet/data/batcher.hpp"
 #include "typenet/model.hpp"
+#include "typenet/train/collective.hpp"
 #include "typenet/train/epoch_stats.hpp"
 #include "typenet/train/evaluate.hpp"
 #include "typenet/train/loop_state.hpp"
@@ -49,6 +58,7 @@ struct LoopConfig {
   int eval_tta = 0;            // test-time augmentation of that evaluation (train/evaluate.hpp)
   CheckpointOptions checkpoint{};              // where and how often to save the run's state
   const io::CheckpointReader* resume = nullptr;  // a checkpoint of this run to continue from
+  Collective* collective = nullptr;  // data-parallel: the processes this run is spread over
 };
 using TrainConfig = LoopConfig<WarmupDecay>;
 
@@ -60,6 +70,17 @@ template <class H, class M> void after_step(H& h, LoopState& s, M& m) { if const
 template <class H> void batch_end(H& h, const BatchProgress& p) { if constexpr (has_on_batch_end<H>) h.on_batch_end(p); }
 template <class H, class M> void epoch_end(H& h, const EpochStats& e, M& m, Control& c) { if constexpr (requires { h.on_epoch_end(e, m, c); }) h.on_epoch_end(e, m, c); }
 template <class H, class M> void train_end(H& h, M& m) { if constexpr (requires { h.on_train_end(m); }) h.on_train_end(m); }
+
+// Every process starts from the first one's weights and statistics; their dropout masks differ
+// (the first process keeps the stream a single-process run would have).
+template <class M> void start_together(Collective& c, M& model) {
+  const auto from_first = [&](auto values) {  // the model's WatchedSpan
+    c.broadcast({reinterpret_cast<std::uint8_t*>(values.data()), values.size() * sizeof(*values.data())}, 0);
+  };
+  from_first(model.params());
+  from_first(model.state());
+  if (c.rank() > 0) model.set_rng_state(Rng(model.rng_state() + std::uint64_t(c.rank())).next());
+}
 
 [[noreturn]] inline void diverged(const std::string& what, const LoopState& s) {
   throw Diverged("typenet: " + what + " at epoch " + std::to_string(s.epoch) + ", step " + std::to_string(s.step) +
@@ -78,20 +99,26 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
   if (train.classes() > K)
     throw Error("typenet: the training set has " + std::to_string(train.classes()) + " classes, the network's output " +
                 std::to_string(K));
-  const int n = model.batch();
-  Batcher batcher(train, M::network::input_shape, n, cfg.seed, cfg.normalize);
+  Collective* const comm = cfg.collective;
+  const int n = model.batch(), ranks = comm ? comm->ranks() : 1;  // n: this process's share of a batch
+  Batcher batcher(train, M::network::input_shape, n * ranks, cfg.seed, cfg.normalize, {comm ? comm->rank() : 0, ranks});
   std::vector<int> labels(static_cast<std::size_t>(n));
   if (batcher.batches() == 0)
     throw Error("typenet: the training set (" + std::to_string(train.size()) + " images) is smaller than one batch (" +
-                std::to_string(n) + ")");
+                std::to_string(n * ranks) + ")");
   LoopState st = planned_loop(long(batcher.batches()), cfg.epochs);
   const int epochs = int((st.total_steps + st.steps_per_epoch - 1) / st.steps_per_epoch);
   std::vector<EpochStats> history;
   EpochStats s;           // the epoch being run
   long seen = 0, b = 0;   // its images and next batch
   bool mid_epoch = false;  // resuming inside an epoch: no new shuffle
+  const auto average_statistics = [&] {  // per-process BN statistics, one set for evaluation and saving
+    if (comm) comm->average(model.state());
+  };
   const auto save = [&](bool inside, long next_batch) {
     if (cfg.checkpoint.file.empty()) return;
+    if (inside) average_statistics();  // (at an epoch's end they already are)
+    if (comm && !comm->leader()) return;
     save_run_state(cfg.checkpoint, model, opt, batcher, st, history, {inside, next_batch, seen, s}, hooks...);
   };
   if (cfg.resume) {
@@ -102,6 +129,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
   } else {
     st.epoch = 1;
   }
+  if (comm) detail::start_together(*comm, model);
   for (; st.step < st.total_steps && !st.control.stop; ++st.epoch, b = 0, mid_epoch = false) {
     const auto t0 = clock::now();
     if (!mid_epoch) {
@@ -115,8 +143,14 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
       batcher.fill(std::size_t(b), model.input(), labels, cfg.augment);
       model.forward(Mode::train, st.inference_nodes);
       st.loss = softmax_cross_entropy(model.output(), labels, K, cfg.label_smoothing, model.diff_output());
+      if (comm) {  // the global batch's loss, the same on every process
+        double sums[2] = {st.loss.loss_sum, double(st.loss.correct)};
+        comm->sum(sums);
+        st.loss = {sums[0], int(sums[1])};
+      }
       if (!std::isfinite(st.loss.loss_sum)) detail::diverged("the loss became " + std::to_string(st.loss.loss_sum), st);
       model.backward(st.frozen_nodes);
+      if (comm) comm->average(model.grads());
       (detail::after_backward(hooks, st, model), ...);
       if (!all_finite(model.grads())) detail::diverged("a gradient became NaN or infinite", st);
       st.lr = cfg.schedule(st.step, st.total_steps) * st.control.lr_scale;
@@ -125,7 +159,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
       s.lr = st.lr;
       s.loss += st.loss.loss_sum;
       s.accuracy += st.loss.correct;
-      seen += n;
+      seen += n * ranks;
       ++s.steps;
       if (cfg.checkpoint.every_steps > 0 && (st.step + 1) % cfg.checkpoint.every_steps == 0 &&
           b + 1 < st.steps_per_epoch && st.step + 1 < st.total_steps) {
@@ -145,12 +179,14 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
     s.loss /= double(seen);
     s.accuracy /= double(seen);
     s.images_per_s = double(seen) / s.seconds;
-    if (!all_finite(std::as_const(model).params()) || !all_finite(std::as_const(model).state()))
-      detail::diverged("a weight or a batch-norm statistic became NaN or infinite", st);
+    average_statistics();
+    double broken = !all_finite(std::as_const(model).params()) || !all_finite(std::as_const(model).state());
+    if (comm) comm->sum(std::span<double>(&broken, 1));  // one process's NaN stops them all, alike
+    if (broken) detail::diverged("a weight or a batch-norm statistic became NaN or infinite", st);
     const bool last = st.step >= st.total_steps;
     if (held_out && (cfg.eval_each_epoch || last)) {
       const auto v0 = clock::now();
-      const auto ev = evaluate(model, *held_out, {.normalize = cfg.normalize, .tta = cfg.eval_tta});
+      const auto ev = evaluate(model, *held_out, {.normalize = cfg.normalize, .tta = cfg.eval_tta, .collective = comm});
       s.eval_seconds = std::chrono::duration<double>(clock::now() - v0).count();
       s.val_loss = ev.loss;
       s.val_accuracy = ev.accuracy;

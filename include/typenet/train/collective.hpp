@@ -1,0 +1,39 @@
+#pragma once
+// Collective: what data-parallel training needs from the processes it runs on, whatever carries
+// their messages (dist/mpi.hpp: MPI's). Every rank calls the same operations in the same order.
+// The training loop (train/loop.hpp) takes one through LoopConfig::collective; without one a
+// run is a single process and nothing here is called.
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace typenet {
+
+class Collective {
+ public:
+  virtual ~Collective() = default;
+  virtual int rank() const = 0;   // this process, from 0
+  virtual int ranks() const = 0;  // how many take part
+  // Element-wise sums over the ranks, in place, on every rank.
+  virtual void sum(std::span<float> values) = 0;
+  virtual void sum(std::span<double> values) = 0;
+  // Rank `root`'s bytes to every rank (the same size everywhere).
+  virtual void broadcast(std::span<std::uint8_t> bytes, int root) = 0;
+  // A sum begun now and finished by finish_sums(): it may run while the caller computes on,
+  // so a gradient range is on its way while backward still works on the rest.
+  virtual void begin_sum(std::span<float> values) = 0;
+  virtual void finish_sums() = 0;
+
+  bool leader() const { return rank() == 0; }  // writes files and prints
+  void average(std::span<float> values) { average_of(values); }
+  void average(std::span<double> values) { average_of(values); }
+
+ private:
+  template <class T> void average_of(std::span<T> values) {
+    sum(values);
+    const T inv = T(1) / T(ranks());
+    for (T& v : values) v *= inv;
+  }
+};
+
+}  // namespace typenet

@@ -1,0 +1,123 @@
+// Data-parallel training on MPI, run by ctest as `mpirun -np 2 test_mpi`: every rank runs every
+// test case, in the same order. The oracle of each is the same run in one process, made by each
+// rank on its own beside the collective one.
+#define CATCH_CONFIG_RUNNER
+#include "helpers.hpp"
+#include <typenet/dist/mpi.hpp>
+
+using namespace typenet;
+using test::synthetic_split;
+
+namespace {
+
+dist::MpiCollective& world() {
+  static dist::MpiCollective w;
+  return w;
+}
+
+// Rank 0's values, on every rank.
+std::vector<float> leaders(std::span<const float> v) {
+  std::vector<float> out(v.begin(), v.end());
+  world().broadcast({reinterpret_cast<std::uint8_t*>(out.data()), out.size() * sizeof(float)}, 0);
+  return out;
+}
+
+// Rank 0's text (up to 1000 bytes), on every rank.
+std::string leaders_text(const std::string& text) {
+  std::vector<std::uint8_t> bytes(1001, 0);
+  std::copy_n(text.begin(), std::min<std::size_t>(text.size(), 1000), bytes.begin());
+  world().broadcast(bytes, 0);
+  return std::string(reinterpret_cast<const char*>(bytes.data()));
+}
+
+// Largest |a - b| relative to the largest |b|.
+double relative(std::span<const float> a, std::span<const float> b) { return test::worst_relative(a, b); }
+
+// No batch norm and no dropout: a data-parallel step is then the single-process step exactly
+// (up to the order of f32 sums).
+using Plain = Sequential<Input<3, 32, 32>, Conv<8, 3>, ReLU, MaxPool<2>, Conv<16, 3>, ReLU, MaxPool<2>, GlobalAvgPool,
+                         Dense<10>>;
+using Normed = Sequential<Input<3, 32, 32>, Conv<8, 3>, BatchNorm, ReLU, MaxPool<4>, GlobalAvgPool, Dense<10>>;
+
+}  // namespace
+
+TEST_CASE("Two processes take the steps of one: parameters after 20 steps agree within 1e-5", "[mpi]") {
+  REQUIRE(world().ranks() == 2);
+  const auto train = synthetic_split(640, 1);
+  const TrainConfig cfg{.epochs = 20.0 * 32 / 640, .schedule = {.peak = 0.05f, .warmup = 0.2f},
+                        .augment = {.pad = 2, .flip = true}, .seed = 4};
+  Model<Plain> single({.batch = 32, .seed = 3});
+  SGD opt1{.momentum = 0.9f, .weight_decay = 5e-4f};
+  fit(single, opt1, train, nullptr, cfg);
+
+  Model<Plain> shared({.batch = 16, .seed = 3});
+  SGD opt2{.momentum = 0.9f, .weight_decay = 5e-4f};
+  auto spread = cfg;
+  spread.collective = &world();
+  const auto h = fit(shared, opt2, train, nullptr, spread);
+  REQUIRE(h.size() == 1);
+  CHECK(h[0].steps == 20);
+  const double err = relative(shared.params(), single.params());
+  WARN("rank " << world().rank() << ": 2 processes against 1 after 20 steps: largest difference " << err
+               << " of the largest parameter");
+  CHECK(err <= 1e-5);
+  CHECK(relative(shared.params(), leaders(shared.params())) == 0);  // every rank holds the same weights
+}
+
+TEST_CASE("Sharded evaluation gives the whole set's loss and accuracy", "[mpi]") {
+  const auto test = synthetic_split(301, 2);  // not a multiple of the ranks or the batch
+  Model<Normed> m({.batch = 20, .seed = 5});
+  const auto alone = evaluate(m, test);
+  const auto shared = evaluate(m, test, {.collective = &world()});
+  CHECK(shared.accuracy == alone.accuracy);
+  CHECK(shared.loss == Approx(alone.loss).epsilon(1e-6));
+  std::vector<int> predicted;
+  CHECK_THROWS_WITH(evaluate(m, test, {.predicted = &predicted, .collective = &world()}),
+                    Catch::Contains("per-image predictions come from one process"));
+}
+
+TEST_CASE("Batch-norm statistics are the ranks' average after training, the same everywhere", "[mpi]") {
+  const auto train = synthetic_split(400, 3), test = synthetic_split(100, 4);
+  Model<Normed> m({.batch = 25, .seed = 6});
+  SGD opt{.momentum = 0.9f};
+  const auto h = fit(m, opt, train, &test, {.epochs = 2, .schedule = {.peak = 0.1f}, .collective = &world()});
+  CHECK(relative(m.state(), leaders(m.state())) == 0);
+  CHECK(relative(m.params(), leaders(m.params())) == 0);
+  CHECK(h.back().val_accuracy > 0.3);  // chance is 0.1
+}
+
+TEST_CASE("A loss or a weight that goes NaN on one rank stops every rank with the same message", "[mpi]") {
+  const auto train = synthetic_split(400, 5);
+  Model<Plain> m({.batch = 25, .seed = 7});
+  SGD opt{};
+  struct PoisonRankOne {  // a NaN output bias on rank 1 only, before step 3: its loss is NaN
+    void on_step_begin(LoopState& st, Model<Plain>& model) {
+      if (world().rank() == 1 && st.step == 3) model.params()[model.params().size() - 1] = std::nanf("");
+    }
+  };
+  const std::string message =
+      test::error_of([&] { fit(m, opt, train, nullptr, {.epochs = 1, .collective = &world()}, PoisonRankOne{}); });
+  CHECK_THAT(message, Catch::Contains("the loss became") && Catch::Contains("at epoch 1, step 3: training diverged"));
+  CHECK(message == leaders_text(message));
+
+  // A weight that only rank 1 holds as NaN (as memory corruption would leave it) is seen at the
+  // epoch's end by every rank.
+  Model<Plain> w({.batch = 25, .seed = 7});
+  struct BreakRankOne {
+    void after_step(LoopState& st, Model<Plain>& model) {
+      if (world().rank() == 1 && st.step == 2) model.params()[0] = std::nanf("");
+    }
+  };
+  const std::string broken =
+      test::error_of([&] { fit(w, opt, train, nullptr, {.epochs = 1, .collective = &world()}, BreakRankOne{}); });
+  CHECK_THAT(broken, Catch::Contains("training diverged"));  // at the loss or at the epoch's end
+  CHECK(broken == leaders_text(broken));
+}
+
+int main(int argc, char** argv) {
+  dist::MpiSession mpi(&argc, &argv);
+  const int failed = Catch::Session().run(argc, argv);
+  int any = failed;
+  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);  // the job fails where any rank did
+  return any ? 1 : 0;
+}
