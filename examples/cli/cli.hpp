@@ -100,9 +100,11 @@ inline tn::Precision precision(const std::string& dtype) {
 tn::Collective* world();
 inline bool leader() { return !world() || world()->leader(); }  // prints and writes the files
 inline std::string rank_prefix() { return leader() ? "" : "rank " + std::to_string(world()->rank()) + ": "; }
+// Whether an MPI launcher (mpirun, or a PMI/PMIx one) started this process.
+inline bool launched_by_mpi() { return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") || std::getenv("PMIX_RANK"); }
 // The progress bar redraws itself only on a terminal; mpirun hands its processes a pseudo-
 // terminal even when the job's output goes to a file, so under it there are epoch lines only.
-inline bool progress_on_terminal() { return isatty(fileno(stdout)) && !world() && !std::getenv("OMPI_COMM_WORLD_SIZE"); }
+inline bool progress_on_terminal() { return isatty(fileno(stdout)) && !launched_by_mpi(); }
 // This process's share of a global batch, which must split evenly over the processes.
 inline int process_batch(int batch) {
   const int ranks = world() ? world()->ranks() : 1;

@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
   // where the others would wait for it for ever.
   // Started by hand, the program does not start MPI at all (its singleton start costs about
   // half a second).
-  if (!std::getenv("OMPI_COMM_WORLD_SIZE") && !std::getenv("PMI_SIZE") && !std::getenv("PMIX_RANK")) return run(argc, argv);
+  if (!launched_by_mpi()) return run(argc, argv);
   tn::dist::MpiSession mpi(&argc, &argv);
   tn::dist::MpiCollective processes;
   if (processes.ranks() > 1) {

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <vector>
 #include "typenet/core/error.hpp"
 #include "typenet/train/collective.hpp"
 
@@ -51,9 +50,6 @@ class MpiCollective final : public Collective {
     detail::check(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
     detail::check(MPI_Comm_size(comm_, &ranks_), "MPI_Comm_size");
   }
-  ~MpiCollective() override {
-    if (!pending_.empty()) MPI_Waitall(int(pending_.size()), pending_.data(), MPI_STATUSES_IGNORE);
-  }
   int rank() const override { return rank_; }
   int ranks() const override { return ranks_; }
   void sum(std::span<float> v) override { all_sum(v.data(), v.size(), MPI_FLOAT); }
@@ -61,20 +57,6 @@ class MpiCollective final : public Collective {
   void broadcast(std::span<std::uint8_t> bytes, int root) override {
     for (std::size_t at = 0; at < bytes.size(); at += chunk)
       detail::check(MPI_Bcast(bytes.data() + at, count(bytes.size() - at), MPI_BYTE, root, comm_), "MPI_Bcast");
-  }
-  void begin_sum(std::span<float> v) override {
-    for (std::size_t at = 0; at < v.size(); at += chunk) {
-      pending_.emplace_back();
-      detail::check(MPI_Iallreduce(MPI_IN_PLACE, v.data() + at, count(v.size() - at), MPI_FLOAT, MPI_SUM, comm_,
-                                   &pending_.back()),
-                    "MPI_Iallreduce");
-    }
-  }
-  void finish_sums() override {
-    if (pending_.empty()) return;
-    const int status = MPI_Waitall(int(pending_.size()), pending_.data(), MPI_STATUSES_IGNORE);
-    pending_.clear();
-    detail::check(status, "MPI_Waitall");
   }
 
  private:
@@ -89,7 +71,6 @@ class MpiCollective final : public Collective {
 
   MPI_Comm comm_;
   int rank_ = 0, ranks_ = 1;
-  std::vector<MPI_Request> pending_;
 };
 
 }  // namespace typenet::dist

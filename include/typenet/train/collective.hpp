@@ -19,10 +19,6 @@ class Collective {
   virtual void sum(std::span<double> values) = 0;
   // Rank `root`'s bytes to every rank (the same size everywhere).
   virtual void broadcast(std::span<std::uint8_t> bytes, int root) = 0;
-  // A sum begun now and finished by finish_sums(): it may run while the caller computes on,
-  // so a gradient range is on its way while backward still works on the rest.
-  virtual void begin_sum(std::span<float> values) = 0;
-  virtual void finish_sums() = 0;
 
   bool leader() const { return rank() == 0; }  // writes files and prints
   void average(std::span<float> values) { average_of(values); }
