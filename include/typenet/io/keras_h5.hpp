@@ -141,10 +141,13 @@ inline TensorFile read_keras_h5_here(std::span<const std::uint8_t> b, const std:
 }
 
 // The file's bytes, read in a child process: libhdf5 1.10.8 can crash on a corrupt file
-// (tests/fixtures/formats/libhdf5_segv.h5, found by fuzzing), which then is an Error here.
+// (tests/fixtures/formats/libhdf5_segv.h5, found by fuzzing), which then is an Error here. One
+// child serves every .h5 file this process reads, and is replaced after a crash.
 inline TensorFile read_keras_h5(std::span<const std::uint8_t> b, const std::string& name) {
-  const auto answer = run_in_child([&] { return to_bytes(read_keras_h5_here(b, name)); }, "Keras weights file " + name);
-  return tensor_file_from_bytes(answer, name);
+  static ParserChild reader([](const std::string& file, std::span<const std::uint8_t> bytes) {
+    return to_bytes(read_keras_h5_here(bytes, file));
+  });
+  return tensor_file_from_bytes(reader.ask(name, b, "Keras weights file " + name), name);
 }
 
 inline TensorFile read_keras_h5(const std::filesystem::path& file) {
