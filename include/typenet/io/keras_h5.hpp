@@ -82,7 +82,8 @@ inline std::vector<std::string> h5_string_attribute(hid_t object, const char* na
 }
 
 // The dataset `weight` ("Conv1/kernel:0") of a layer's group, named "Conv1/kernel".
-inline FileTensor h5_dataset(hid_t file, const std::string& group_path, const std::string& weight, const std::string& where) {
+inline FileTensor h5_dataset(hid_t file, std::size_t file_bytes, const std::string& group_path, const std::string& weight,
+                             const std::string& where) {
   const std::string path = group_path + "/" + weight;
   const auto fail = [&](const std::string& why) { throw Error("typenet: " + where + ": weight " + path + " " + why); };
   if (weight.empty() || weight.front() == '/' || H5Lexists(file, path.c_str(), H5P_DEFAULT) <= 0) fail("is missing");
@@ -99,6 +100,17 @@ inline FileTensor h5_dataset(hid_t file, const std::string& group_path, const st
   if (const auto colon = t.name.rfind(':'); colon != std::string::npos) t.name.resize(colon);
   for (int d = 0; d < rank; ++d) t.dims.push_back(long(std::min<hsize_t>(dims[d], hsize_t(1) << 40)));
   t.values.resize(std::size_t(checked_count(t.dims, long(1) << 32, where + ": weight " + path)));
+  // A corrupt header can declare far more values than the file holds, which libhdf5 then makes
+  // up chunk by chunk (a fuzzed 20 KB file took 278 s): the values must be stored in bytes the
+  // file has, compressed at most 1032:1 (deflate's limit) and not at all without a filter.
+  if (!t.values.empty()) {
+    const H5Handle creation(H5Dget_create_plist(data), H5Pclose);
+    const double ratio = creation.ok() && H5Pget_nfilters(creation) > 0 ? 1032 : 1;
+    const double stored = double(H5Dget_storage_size(data)), declared = double(t.values.size()) * double(H5Tget_size(type));
+    if (stored <= 0 || stored > double(file_bytes) || declared > ratio * stored)
+      fail("declares " + std::to_string(std::uint64_t(declared)) + " bytes but stores " + std::to_string(std::uint64_t(stored)) +
+           " in a file of " + std::to_string(file_bytes) + " (truncated or corrupted)");
+  }
   if (!t.values.empty() && H5Dread(data, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.values.data()) < 0)
     fail("cannot be read (truncated or corrupted file?)");
   keras_to_torch_layout(t);
@@ -135,7 +147,7 @@ inline TensorFile read_keras_h5_here(std::span<const std::uint8_t> b, const std:
     const H5Handle group(H5Gopen2(file, group_path.c_str(), H5P_DEFAULT), H5Gclose);
     if (!group.ok()) throw Error("typenet: " + where + ": layer '" + layer + "' is not a group");
     for (const std::string& weight : detail::h5_string_attribute(group, "weight_names", where + ": layer " + layer, found))
-      out.tensors.push_back(detail::h5_dataset(file, group_path, weight, where));
+      out.tensors.push_back(detail::h5_dataset(file, b.size(), group_path, weight, where));
   }
   return out;
 }
