@@ -10,14 +10,19 @@ Measured here (a build with -DTYPENET_WITH_MPI=ON, CIFAR-10 in data/):
   2. Each network's bf16 training step at its batch (`typenet bench`, 2 threads), and its f32
      gradient all-reduce between 2 processes (`mpirun -np 2 bench_allreduce`): the all-reduce's
      share of a step.
+  3. Training steps on 2 processes x 1 thread with the gradient sums in 25 MiB buckets started
+     during backward, with one sum after backward, and with none (`mpirun -np 2
+     bench_gradient_sync`): what the buckets hide here, and backward's share of a step.
 Modelled: N machines like this one, each taking global_batch / N of every step. A step costs
   compute(N) = step_time / N              (the measured step, its work split N ways)
   allreduce(N) = 2 (N-1)/N * bytes / bandwidth + 2 (N-1) * latency     (ring all-reduce)
-(linear in the per-machine batch, which flatters small per-machine batches), with no overlap of the two (typenet sends the gradients after backward: the bucketed overlap is
-not built yet). Speed-up(N) = step_time / (compute(N) + allreduce(N)); the table gives it at
-10, 25 and 100 Gbit/s, and the N where the all-reduce takes as long as the compute (50%
-efficiency: adding machines stops paying). --latency-us is the per-message latency assumed
-for TCP over Ethernet.
+(linear in the per-machine batch, which flatters small per-machine batches). Speed-up(N) =
+step_time / (compute(N) + allreduce(N)) with the sums after backward; with buckets at best
+step_time / (compute(N) + max(0, allreduce(N) - backward(N))), backward(N) being backward's
+measured share of compute(N) (a bound: the last bucket, the first layers', is always exposed).
+The tables give them at 10, 25 and 100 Gbit/s, and the N where the exposed all-reduce takes as
+long as the compute (50% efficiency: adding machines stops paying). --latency-us is the
+per-message latency assumed for TCP over Ethernet.
 """
 import argparse, os, re, subprocess, sys
 
@@ -88,23 +93,40 @@ def main():
     for name, batch, params, step, ms in rows:
         print(f"| {name} | {batch} | {4 * params / 1e6:.1f} | {step:.0f} | {ms:.2f} | {ms / (step + ms):.1%} |")
 
-    def step_at(step_ms, params, n, gbit):
+    ways = {}  # (net, way) -> (backward ms, step ms)
+    for line in run(MPI + [os.path.join(BIN, "bench_gradient_sync"), "5", "1"]).splitlines():
+        m = re.match(r"gradient_sync net=(\S+) .* way=(\S+) buckets=(\d+) backward_ms=([0-9.]+) step_ms=([0-9.]+)", line)
+        if m:
+            ways[(m.group(1), m.group(2))] = (float(m.group(4)), float(m.group(5)), int(m.group(3)))
+    print("\n| network | buckets | step ms: bucketed | one sum after backward | no sums | sums' share | hidden by buckets | backward's share |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    backward_share = {}
+    for name, _, _ in NETS:
+        key = next(k for k in {w[0] for w in ways} if k.split("@")[0] == name)
+        (_, b, nb), (_, s1, _), (bn, n0, _) = (ways[(key, w)] for w in ("bucketed_25MiB", "single", "none"))
+        backward_share[name] = bn / n0
+        hidden = (s1 - b) / (s1 - n0) if s1 > n0 else 0.0
+        print(f"| {key} | {nb} | {b:.0f} | {s1:.0f} | {n0:.0f} | {(s1 - n0) / s1:.1%} | {hidden:.0%} | {bn / n0:.0%} |")
+
+    def step_at(step_ms, params, n, gbit, backward=0.0):
         compute = step_ms / n
         reduce = 0.0 if n == 1 else (2 * (n - 1) / n * 4 * params * 8 / (gbit * 1e9) * 1e3 + 2 * (n - 1) * a.latency_us / 1e3)
-        return compute, reduce
+        return compute, max(0.0, reduce - backward * compute)
 
     ns = [2, 4, 8, 16, 32, 64]
-    print(f"\nModelled speed-up over one machine (ring all-reduce, latency {a.latency_us:g} us per message, no overlap):\n")
-    print("| network | link | " + " | ".join(f"N={n}" for n in ns) + " | 50% efficiency at N |")
-    print("|---|---|" + "---:|" * (len(ns) + 1))
-    for name, batch, params, step, _ in rows:
-        for gbit in (10, 25, 100):
-            cells = []
-            for n in ns:  # a machine needs at least one image of the global batch
-                c, r = step_at(step, params, n, gbit)
-                cells.append(f"{step / (c + r):.1f}" if n <= batch else "—")
-            limit = next((n for n in range(2, batch + 1) if step_at(step, params, n, gbit)[1] >= step_at(step, params, n, gbit)[0]), None)
-            print(f"| {name} | {gbit} Gbit/s | " + " | ".join(cells) + f" | {limit if limit else f'not below the batch ({batch})'} |")
+    for title, overlapped in (("the sums after backward", False), ("bucketed sums hidden behind backward, at best", True)):
+        print(f"\nModelled speed-up over one machine (ring all-reduce, latency {a.latency_us:g} us per message; {title}):\n")
+        print("| network | link | " + " | ".join(f"N={n}" for n in ns) + " | 50% efficiency at N |")
+        print("|---|---|" + "---:|" * (len(ns) + 1))
+        for name, batch, params, step, _ in rows:
+            share = backward_share[name] if overlapped else 0.0
+            for gbit in (10, 25, 100):
+                cells = []
+                for n in ns:  # a machine needs at least one image of the global batch
+                    c, r = step_at(step, params, n, gbit, share)
+                    cells.append(f"{step / (c + r):.1f}" if n <= batch else "—")
+                limit = next((n for n in range(2, batch + 1) if step_at(step, params, n, gbit, share)[1] >= step_at(step, params, n, gbit, share)[0]), None)
+                print(f"| {name} | {gbit} Gbit/s | " + " | ".join(cells) + f" | {limit if limit else f'not below the batch ({batch})'} |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 #   1. a 2-process run prints once, writes its files once, and ends with test_accuracy=;
 #   2. killed (SIGKILL) mid-run, its checkpoint loads and resumes in 1 process and in 2;
 #   3. a rank killed with SIGKILL makes the job end with an error within seconds, never hang;
-#   4. a divergence stops both processes with the same message.
+#   4. a divergence stops both processes with the same message;
+#   5. study and sweep run data-parallel: one table, one set of files, and a batch that does not
+#      split over the processes is refused before anything trains.
 #   tests/mpi_cli.sh BIN_DIR
 set -euo pipefail
 bin=$1
@@ -64,3 +66,20 @@ fi
 first=$(grep -m1 'training diverged' "$work/nan.err" | sed 's/^rank 1: //') || fail "no divergence message: $(tail -3 "$work/nan.err")"
 grep -qxF "$first" "$work/nan.err" && grep -qxF "rank 1: $first" "$work/nan.err" || fail "the two processes did not stop with the same message: $(grep diverged "$work/nan.err")"
 echo "4. divergence: both processes stopped with: $first"
+
+# 5. study and sweep: each run data-parallel, one table, one set of files.
+runs=(--data "$work/data" --limit 200 --val 50 --epochs 1 --seed 3 --dtype f32)
+"${mpi[@]}" "$bin/typenet" study --models SeedModel1,SeedModel7 --batch 50 "${runs[@]}" --out "$work/study" \
+  > "$work/study.log" 2> "$work/study.err" || { tail "$work/study.err"; fail "the 2-process study failed"; }
+[ "$(grep -c '^| SeedModel7 ' "$work/study.log")" = 1 ] || fail "the study's table should be printed once"
+for f in results.csv results.md SeedModel1/history.csv SeedModel7/weights.tnw SeedModel7/confusion_matrix.png; do
+  [ -s "$work/study/$f" ] || fail "study: $f was not written"
+done
+"${mpi[@]}" "$bin/typenet" sweep --model SeedModel1 --batch 50 --lr 0.01,0.05 --wd 5e-4 "${runs[@]}" --out "$work/sweep" \
+  > "$work/sweep.log" 2> "$work/sweep.err" || { tail "$work/sweep.err"; fail "the 2-process sweep failed"; }
+[ "$(wc -l < "$work/sweep/results.csv")" = 3 ] || fail "the sweep's results.csv should hold a header and 2 runs"
+if "${mpi[@]}" "$bin/typenet" sweep --model SeedModel1 --batch 25 --lr 0.01 --wd 5e-4 "${runs[@]}" > "$work/odd.log" 2> "$work/odd.err"; then
+  fail "a sweep whose batch does not split over 2 processes ran"
+fi
+grep -q "batch 25 does not split evenly over 2 processes" "$work/odd.err" || fail "odd batch: $(tail -2 "$work/odd.err")"
+echo "5. study and sweep on 2 processes: one table, one set of files; $(grep -c '^| SeedModel' "$work/study.log") study rows"

@@ -214,3 +214,79 @@ TEST_CASE("a tiny study: one row per model, a diverged run recorded, results wri
   CHECK(bad.diverged);
   CHECK(study_table({bad}).find("diverged") != std::string::npos);
 }
+
+namespace {
+// Two processes whose other one holds the same gradients: a sum doubles them. It writes down
+// which part of the gradient buffer each started sum covers, between the nodes' backward ends.
+struct EchoCollective final : Collective {
+  const void* base = nullptr;
+  std::vector<std::string>* events = nullptr;
+  int finished = 0;
+  int rank() const override { return 0; }
+  int ranks() const override { return 2; }
+  void sum(std::span<float> v) override { twice(v); }
+  void sum(std::span<double> v) override { twice(v); }
+  void broadcast(std::span<std::uint8_t>, int) override {}
+  void start_sum(std::span<float> v) override { note(v), twice(v); }
+  void start_sum(std::span<double> v) override { note(v), twice(v); }
+  void finish_sums() override { events->push_back("finish"), ++finished; }
+
+  template <class T> static void twice(std::span<T> v) { for (T& x : v) x *= 2; }
+  template <class T> void note(std::span<T> v) {
+    const long at = long(v.data() - static_cast<const T*>(base));
+    events->push_back("sum " + std::to_string(at) + ".." + std::to_string(at + long(v.size())));
+  }
+};
+
+template <class Backend> void check_bucketed_backward() {
+  using Net = Sequential<Input<3, 12, 12>, Conv<8, 3>, BatchNorm, ReLU, MaxPool<2>, Conv<16, 3>, ReLU, GlobalAvgPool,
+                         Dense<10>>;
+  using T = typename Backend::scalar;
+  Model<Net, Backend> m({.batch = 4, .seed = 1});
+  test::fill_random(m.input(), 2);
+  const auto step = [&](std::size_t first, auto&& node_done) {
+    m.forward(Mode::train);
+    test::fill_random(m.diff_output(), 3);
+    m.backward(first, node_done);
+  };
+  step(0, [](std::size_t) {});
+  const std::vector<T> alone(m.grads().begin(), m.grads().end());
+  std::vector<long> offset;  // each node's first gradient, then the end
+  for_each_node(typename Net::nodes{}, [&](auto, long p, long) { offset.push_back(p); });
+  offset.push_back(Net::param_count);
+  REQUIRE(offset.size() >= 4);
+
+  for (const std::size_t first : {std::size_t(0), std::size_t(2)}) {
+    for (const std::size_t bucket_bytes : {std::size_t(0), sizeof(T), std::size_t(25) << 20}) {
+      INFO("first node " << first << ", buckets of " << bucket_bytes << " bytes");
+      std::vector<std::string> events, expected;
+      EchoCollective comm;
+      comm.base = m.grads().data(), comm.events = &events;
+      auto sync = GradientSync<T>::template for_network<Net>(&comm, bucket_bytes);
+      sync.begin(m.grads(), first);
+      step(first, [&](std::size_t i) {
+        events.push_back("node " + std::to_string(i));
+        sync.node_done(i);
+      });
+      sync.finish();
+      // Each node's gradients summed as soon as its backward ends, or all of them after backward.
+      for (std::size_t i = offset.size() - 1; i-- > first;) {
+        expected.push_back("node " + std::to_string(i));
+        if (bucket_bytes == sizeof(T) && offset[i + 1] > offset[i])
+          expected.push_back("sum " + std::to_string(offset[i]) + ".." + std::to_string(offset[i + 1]));
+      }
+      if (bucket_bytes != sizeof(T))
+        expected.push_back("sum " + std::to_string(offset[first]) + ".." + std::to_string(offset.back()));
+      expected.push_back("finish");
+      CHECK(events == expected);
+      // Doubled by the sum, halved by the average: the trained nodes' gradients, untouched.
+      CHECK(std::equal(alone.begin() + offset[first], alone.end(), m.grads().begin() + offset[first]));
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE("bucketed gradient sums start as soon as backward has finished their nodes", "[train][mpi]") {
+  check_bucketed_backward<OneDnn>();
+  check_bucketed_backward<Reference<double>>();
+}

@@ -89,13 +89,14 @@ template <class Args> tn::Dataset runs_setup(Args& a) {
   a.config.train.normalize = a.data.norm();
   a.config.precision = precision(a.dtype);
   a.config.out = a.out;
-  a.config.progress = true;
-  tn::io::prepare_output_dir(a.config.out, "--out");
+  a.config.progress = leader();
+  a.config.train.collective = world();  // under mpirun each run is data-parallel
+  a.config.train.gradient_bucket_bytes = gradient_bucket_bytes();
+  if (leader()) tn::io::prepare_output_dir(a.config.out, "--out");
   return a.data.load();
 }
 
 int study_command(StudyArgs& sa) {
-  if (world()) throw tn::Error("typenet: study runs in one process; under mpirun, train and finetune are data-parallel");
   sa.config.train.schedule.peak = sa.lr;
   const auto data = runs_setup(sa);
   std::vector<tn::StudyRow> rows;
@@ -105,7 +106,7 @@ int study_command(StudyArgs& sa) {
       std::printf("== %s\n", name.c_str());
       std::fflush(stdout);
       rows.push_back(study_model<typename decltype(t)::type>(name, data, sa.config));
-      tn::write_study(sa.config.out, rows);  // after each model: a long study stopped early keeps its rows
+      if (leader()) tn::write_study(sa.config.out, rows);  // after each model: a study stopped early keeps its rows
     });
     if (!found) throw unknown_model(name);
   }
@@ -114,7 +115,6 @@ int study_command(StudyArgs& sa) {
 }
 
 int sweep_command(SweepArgs& wa) {
-  if (world()) throw tn::Error("typenet: sweep runs in one process; under mpirun, train and finetune are data-parallel");
   if (!wa.file.empty()) wa.space = tn::read_sweep_json(wa.file);
   const auto points = wa.random ? tn::random_points(wa.space, wa.random, wa.config.train.seed) : tn::grid_points(wa.space);
   const auto data = runs_setup(wa);

@@ -14,11 +14,17 @@ tn::Collective* the_world = nullptr;
 bool every_process_failed = false;  // an error all processes meet together (a divergence): no abort
 }
 tn::Collective* world() { return the_world; }
+double bucket_mb = 25;
+std::size_t gradient_bucket_bytes() { return std::size_t(bucket_mb * (1 << 20)); }
 
 namespace {
 int run(int argc, char** argv) {
   CLI::App app{"typenet: train and run convolutional networks declared as C++ types"};
   app.require_subcommand(1);
+  app.fallthrough();  // the option below may come after the command
+  app.add_option("--allreduce-bucket-mb", bucket_mb, "Under mpirun: gradient sums of this many MiB start while backward "
+                                                     "runs on (0: one sum after backward)")
+      ->capture_default_str()->check(CLI::Range(0.0, 1e6));
 
   auto* models = app.add_subcommand("models", "List the model zoo with parameters and MACs per image");
   bool verbose = false;

@@ -69,7 +69,8 @@ int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   } else {
     tn::onednn::set_threads(a.threads);
     tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype),
-                           .checkpoint = a.checkpoint_options(), .resume = resume, .collective = world()};
+                           .checkpoint = a.checkpoint_options(), .resume = resume, .collective = world(),
+                           .gradient_bucket_bytes = gradient_bucket_bytes()};
     const auto data = a.data.load();
     process_batch(r.batch);  // it must split evenly
     tn::Model<Net> model(r.model_options());
@@ -130,7 +131,8 @@ int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
                             .seed = a.seed,
                             .checkpoint = a.checkpoint_options(),
                             .resume = resume,
-                            .collective = world()};
+                            .collective = world(),
+                            .gradient_bucket_bytes = gradient_bucket_bytes()};
   if (resume) std::printf("resuming the run of %s\n", a.resume.c_str());
   tn::ProgressBar print{.epochs = a.epochs, .held_out = held_name, .terminal = progress_on_terminal()};
   auto save = save_each_epoch(a, model);
@@ -196,7 +198,8 @@ int finetune_model(const FineTuneArgs& given, const tn::io::CheckpointReader* re
                                                  .label_smoothing = a.smoothing, .augment = augment_of(a),
                                                  .normalize = tn::Normalize::preset(normalize), .seed = a.seed,
                                                  .checkpoint = f.checkpoint_options(), .resume = resume,
-                                                 .collective = world()};
+                                                 .collective = world(),
+                            .gradient_bucket_bytes = gradient_bucket_bytes()};
   std::printf("finetune %s %s: %ld params; %s preset, %.4g frozen + %d unfrozen epochs from %s, lr %g, batch %d, %s, "
               "%d threads%s, normalise %s; %zu train / %zu test images\n",
               a.model.c_str(), Net::input_shape.to_string().c_str(), Net::param_count, f.preset.c_str(), f.freeze_epochs,

@@ -83,6 +83,10 @@ class Model {
   // and node k computes no input gradient where that saves work. The oneDNN backend skips that
   // work; the reference backend computes everything anyway.
   void backward(std::size_t first_node = 0) { exec_.backward(first_node); }
+  // The same, calling node_done(i) as soon as node i's slice of grads() is final, from the last
+  // node down to first_node: a data-parallel step starts averaging it there
+  // (train/gradient_sync.hpp) while the earlier nodes' backward still runs.
+  template <class F> void backward(std::size_t first_node, F&& node_done) { exec_.backward(first_node, node_done); }
 
  private:
   using executor = typename ExecutorOf<Backend, Net>::type;

@@ -12,7 +12,7 @@
 namespace typenet {
 
 template <class E, class T>
-concept BackendExecutor = requires(E e, const E ce, bool training, std::size_t first_node) {
+concept BackendExecutor = requires(E e, const E ce, bool training, std::size_t first_node, void (*node_done)(std::size_t)) {
   { e.params() } -> std::convertible_to<std::span<T>>;
   { e.grads() } -> std::convertible_to<std::span<T>>;
   { e.state() } -> std::convertible_to<std::span<T>>;
@@ -26,6 +26,8 @@ concept BackendExecutor = requires(E e, const E ce, bool training, std::size_t f
   e.forward(training, first_node);                 // nodes before first_node run as in inference
   e.forward(training);
   e.backward(first_node);                          // nodes before first_node are frozen
+  e.backward(first_node, node_done);               //   node_done(i) once node i's gradients are final,
+                                                   //   from the last node down to first_node
 };
 
 }  // namespace typenet

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 #include "typenet/core/error.hpp"
 #include "typenet/train/collective.hpp"
 
@@ -52,8 +53,23 @@ class MpiCollective final : public Collective {
   }
   int rank() const override { return rank_; }
   int ranks() const override { return ranks_; }
-  void sum(std::span<float> v) override { all_sum(v.data(), v.size(), MPI_FLOAT); }
-  void sum(std::span<double> v) override { all_sum(v.data(), v.size(), MPI_DOUBLE); }
+  void sum(std::span<float> v) override { all_sum(v.data(), v.size(), MPI_FLOAT, false); }
+  void sum(std::span<double> v) override { all_sum(v.data(), v.size(), MPI_DOUBLE, false); }
+  void start_sum(std::span<float> v) override { all_sum(v.data(), v.size(), MPI_FLOAT, true); }
+  void start_sum(std::span<double> v) override { all_sum(v.data(), v.size(), MPI_DOUBLE, true); }
+  // MPI moves a started sum on only inside MPI calls: MPI_Testall between nodes of backward.
+  void progress() override {
+    int done = 0;
+    if (!pending_.empty())
+      detail::check(MPI_Testall(int(pending_.size()), pending_.data(), &done, MPI_STATUSES_IGNORE), "MPI_Testall");
+    if (done) pending_.clear();
+  }
+  void finish_sums() override {
+    std::vector<MPI_Request> started;
+    started.swap(pending_);
+    if (!started.empty())
+      detail::check(MPI_Waitall(int(started.size()), started.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  }
   void broadcast(std::span<std::uint8_t> bytes, int root) override {
     for (std::size_t at = 0; at < bytes.size(); at += chunk)
       detail::check(MPI_Bcast(bytes.data() + at, count(bytes.size() - at), MPI_BYTE, root, comm_), "MPI_Bcast");
@@ -62,15 +78,24 @@ class MpiCollective final : public Collective {
  private:
   static constexpr std::size_t chunk = std::size_t(1) << 30;  // MPI counts are ints
   static int count(std::size_t left) { return int(left < chunk ? left : chunk); }
-  void all_sum(void* data, std::size_t n, MPI_Datatype type) {
+  // Blocking, or started (MPI_Iallreduce, its requests kept for finish_sums).
+  void all_sum(void* data, std::size_t n, MPI_Datatype type, bool started) {
     const std::size_t size = type == MPI_FLOAT ? 4 : 8;
-    for (std::size_t at = 0; at < n; at += chunk)
-      detail::check(MPI_Allreduce(MPI_IN_PLACE, static_cast<char*>(data) + at * size, count(n - at), type, MPI_SUM, comm_),
-                    "MPI_Allreduce");
+    for (std::size_t at = 0; at < n; at += chunk) {
+      void* part = static_cast<char*>(data) + at * size;
+      if (!started) {
+        detail::check(MPI_Allreduce(MPI_IN_PLACE, part, count(n - at), type, MPI_SUM, comm_), "MPI_Allreduce");
+      } else {
+        MPI_Request request = MPI_REQUEST_NULL;
+        detail::check(MPI_Iallreduce(MPI_IN_PLACE, part, count(n - at), type, MPI_SUM, comm_, &request), "MPI_Iallreduce");
+        pending_.push_back(request);
+      }
+    }
   }
 
   MPI_Comm comm_;
   int rank_ = 0, ranks_ = 1;
+  std::vector<MPI_Request> pending_;  // started sums not yet waited for
 };
 
 }  // namespace typenet::dist

@@ -49,6 +49,7 @@ struct Airbench94Recipe {
   CheckpointOptions checkpoint{};              // the run's state, saved as it goes
   const io::CheckpointReader* resume = nullptr;  // continue a run from its checkpoint
   Collective* collective = nullptr;  // data-parallel: `batch` is the global batch, shared out
+  std::size_t gradient_bucket_bytes = std::size_t(25) << 20;  // (train/gradient_sync.hpp)
 
   int ranks() const { return collective ? collective->ranks() : 1; }
   ModelOptions model_options() const {
@@ -180,7 +181,8 @@ RecipeResult run_airbench94(Model<Net>& model, const Dataset& data, const Airben
       .eval_tta = 0,
       .checkpoint = r.checkpoint,
       .resume = r.resume,
-      .collective = r.collective};
+      .collective = r.collective,
+      .gradient_bucket_bytes = r.gradient_bucket_bytes};
   Airbench94Hooks<Net> hooks{r, opt.scale, whiten_weights, First::layer::filters, Lookahead(model)};
   RecipeResult out;
   out.history = fit(model, opt, data.train, r.eval_each_epoch ? &data.test : nullptr, cfg, hooks,

@@ -2,7 +2,8 @@
 // ModelTester: train and evaluate several model types under one configuration, one row each
 // (the seed study's model tester). Every run selects on a validation split carved from the
 // training set and touches the test set once, at its end; its history, pictures and weights
-// land in out/<name>/.
+// land in out/<name>/. With cfg.train.collective every run is data-parallel over its processes
+// (train/loop.hpp): cfg.batch is the global batch, and only the first process writes and prints.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -48,13 +49,19 @@ StudyRow run_experiment(const std::string& name, const Dataset& data, const Stud
   const ImageSet& fit_on = cfg.val ? train : data.train;
   const ImageSet& judge_on = cfg.val ? val : data.test;
   const int epochs = int(std::ceil(cfg.train.epochs));
+  Collective* const comm = cfg.train.collective;  // data-parallel: cfg.batch is the global batch
+  const bool writes = !comm || comm->leader();     // the history, pictures and progress: the first process's
+  if (comm && cfg.batch % comm->ranks() != 0)
+    throw Error("typenet: " + name + ": batch " + std::to_string(cfg.batch) + " does not split evenly over " +
+                std::to_string(comm->ranks()) + " processes");
 
-  Model<Net> model({.batch = cfg.batch, .seed = cfg.train.seed, .precision = cfg.precision});
+  Model<Net> model({.batch = cfg.batch / (comm ? comm->ranks() : 1), .seed = cfg.train.seed, .precision = cfg.precision});
   SGD opt{.momentum = cfg.momentum, .nesterov = true, .weight_decay = cfg.weight_decay};
   EarlyStopping stop{.patience = cfg.early_stop ? cfg.early_stop : epochs + 1};
-  HistoryWriter history{cfg.out.empty() ? std::filesystem::path{} : cfg.out / name};
+  HistoryWriter history{cfg.out.empty() || !writes ? std::filesystem::path{} : cfg.out / name};
   auto report = EachEpoch{[&](const EpochStats& s) { if (on_epoch) on_epoch(s); }};
-  ProgressBar bar{.epochs = epochs, .held_out = cfg.val ? "val" : "test", .enabled = cfg.progress};
+  ProgressBar bar{.epochs = epochs, .held_out = cfg.val ? "val" : "test", .enabled = cfg.progress && writes};
+  if (comm) bar.terminal = false;  // mpirun hands its processes a pseudo-terminal even when the output goes to a file
 
   StudyRow row{.model = name, .params = Net::param_count, .macs = Net::macs};
   const auto t0 = std::chrono::steady_clock::now();
@@ -76,10 +83,15 @@ StudyRow run_experiment(const std::string& name, const Dataset& data, const Stud
   row.images_per_s = secs > 0 ? img / secs : 0;
   if (row.diverged) {
     row.test_accuracy = NAN;
-  } else if (cfg.out.empty()) {
-    row.test_accuracy = evaluate(model, data.test, {.normalize = cfg.train.normalize}).accuracy;
-  } else {  // the test set is met once: for the accuracy and the pictures together
-    row.test_accuracy = write_run_pictures(cfg.out / name, h, model, data.test, name, cfg.train.normalize).accuracy;
+  } else if (cfg.out.empty() || comm) {
+    row.test_accuracy = evaluate(model, data.test, {.normalize = cfg.train.normalize, .collective = comm}).accuracy;
+  }
+  // One process meets the test set once: for the accuracy and the pictures together. Pictures
+  // need every image's prediction in one process, so under a collective the first one
+  // evaluates it again, alone.
+  if (!row.diverged && !cfg.out.empty() && writes) {
+    const double accuracy = write_run_pictures(cfg.out / name, h, model, data.test, name, cfg.train.normalize).accuracy;
+    if (!comm) row.test_accuracy = accuracy;
     io::save(cfg.out / name / "weights.tnw", model);
   }
   return row;

@@ -118,10 +118,16 @@ std::vector<SweepRow> run_sweep(const Dataset& data, const StudyConfig& base,
                                 const std::function<void(const SweepRow&)>& on_point = {}) {
   // Every point is checked before the first one trains: a sweep does not stop half-way.
   const std::size_t train_images = data.train.size() > base.val ? data.train.size() - base.val : 0;
-  for (const auto& p : points)
+  const int ranks = base.train.collective ? base.train.collective->ranks() : 1;
+  for (const auto& p : points) {
     if (std::size_t(p.batch) > train_images)
       throw Error("typenet: sweep point " + p.label() + ": batch " + std::to_string(p.batch) + " is larger than the " +
                   std::to_string(train_images) + " training images");
+    if (p.batch % ranks != 0)
+      throw Error("typenet: sweep point " + p.label() + ": batch " + std::to_string(p.batch) +
+                  " does not split evenly over " + std::to_string(ranks) + " processes");
+  }
+  const bool writes = !base.train.collective || base.train.collective->leader();
   std::vector<SweepRow> rows;
   for (const auto& p : points) {
     StudyConfig cfg = base;
@@ -132,7 +138,7 @@ std::vector<SweepRow> run_sweep(const Dataset& data, const StudyConfig& base,
     if (on_point) on_point(rows.back());
     auto sorted = rows;
     sort_sweep(sorted);
-    if (!base.out.empty()) write_sweep(base.out, sorted);
+    if (!base.out.empty() && writes) write_sweep(base.out, sorted);
   }
   sort_sweep(rows);
   return rows;

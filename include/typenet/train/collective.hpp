@@ -19,6 +19,13 @@ class Collective {
   virtual void sum(std::span<double> values) = 0;
   // Rank `root`'s bytes to every rank (the same size everywhere).
   virtual void broadcast(std::span<std::uint8_t> bytes, int root) = 0;
+  // Sums that run while this process computes (train/gradient_sync.hpp): start_sum begins one,
+  // whose values stay untouched until finish_sums has waited for every one started; progress
+  // lets them advance meanwhile. A Collective without them sums at once.
+  virtual void start_sum(std::span<float> values) { sum(values); }
+  virtual void start_sum(std::span<double> values) { sum(values); }
+  virtual void progress() {}
+  virtual void finish_sums() {}
 
   bool leader() const { return rank() == 0; }  // writes files and prints
   void average(std::span<float> values) { average_of(values); }

@@ -5,8 +5,8 @@
 // expressions (no virtual calls); each implements what it needs of:
 //   on_epoch_begin(LoopState&, Model&)    before the epoch's first batch (after the shuffle)
 //   on_step_begin(LoopState&, Model&)     before batch assembly
-//   after_backward(LoopState&, Model&)    gradients final, before the optimiser step:
-//                                         all-reduce, clipping and loss scaling go here
+//   after_backward(LoopState&, Model&)    gradients final (averaged over the processes),
+//                                         before the optimiser step: clipping, loss scaling
 //   after_step(LoopState&, Model&)        after the optimiser step: lookahead, EMA
 //   on_batch_end(const BatchProgress&)    running statistics (progress bars)
 //   on_epoch_end(const EpochStats&, Model&, Control&)   may stop the run or scale the rate
@@ -22,7 +22,7 @@
 // With cfg.collective the run is data-parallel over that many processes (train/collective.hpp):
 // the model's batch is this process's share of the global batch, each process takes its slice
 // of every global batch (data/batcher.hpp), the gradients are averaged over the processes
-// before the optimiser step, and the step's loss is summed over them, so every process takes
+// in buckets started during backward (train/gradient_sync.hpp), and the step's loss is summed over them, so every process takes
 // the same step and sees the same numbers, a divergence included. Batch-norm statistics stay
 // per process in training and are averaged before every evaluation and checkpoint; evaluation
 // is sharded; only the first process writes checkpoints.
@@ -36,6 +36,7 @@
 #include "typenet/data/batcher.hpp"
 #include "typenet/model.hpp"
 #include "typenet/train/collective.hpp"
+#include "typenet/train/gradient_sync.hpp"
 #include "typenet/train/epoch_stats.hpp"
 #include "typenet/train/evaluate.hpp"
 #include "typenet/train/loop_state.hpp"
@@ -59,6 +60,7 @@ struct LoopConfig {
   CheckpointOptions checkpoint{};              // where and how often to save the run's state
   const io::CheckpointReader* resume = nullptr;  // a checkpoint of this run to continue from
   Collective* collective = nullptr;  // data-parallel: the processes this run is spread over
+  std::size_t gradient_bucket_bytes = std::size_t(25) << 20;  // gradient sums started during backward (0: one after)
 };
 using TrainConfig = LoopConfig<WarmupDecay>;
 
@@ -130,6 +132,7 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
     st.epoch = 1;
   }
   if (comm) detail::start_together(*comm, model);
+  auto sync = GradientSync<typename M::scalar>::template for_network<typename M::network>(comm, cfg.gradient_bucket_bytes);
   for (; st.step < st.total_steps && !st.control.stop; ++st.epoch, b = 0, mid_epoch = false) {
     const auto t0 = clock::now();
     if (!mid_epoch) {
@@ -149,8 +152,9 @@ std::vector<EpochStats> fit(M& model, Optimizer& opt, const ImageSet& train, con
         st.loss = {sums[0], int(sums[1])};
       }
       if (!std::isfinite(st.loss.loss_sum)) detail::diverged("the loss became " + std::to_string(st.loss.loss_sum), st);
-      model.backward(st.frozen_nodes);
-      if (comm) comm->average(model.grads());
+      sync.begin(model.grads(), st.frozen_nodes);
+      model.backward(st.frozen_nodes, [&](std::size_t node) { sync.node_done(node); });
+      sync.finish();
       (detail::after_backward(hooks, st, model), ...);
       if (!all_finite(model.grads())) detail::diverged("a gradient became NaN or infinite", st);
       st.lr = cfg.schedule(st.step, st.total_steps) * st.control.lr_scale;

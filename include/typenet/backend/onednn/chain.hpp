@@ -107,14 +107,20 @@ struct Chain<List<Ns...>> {
   void forward(Context& c, bool training, std::size_t first_trained = 0) {
     each("run the forward pass of", [&](auto& k, auto i) { k.forward(c, training && i >= first_trained); });
   }
-  // Kernels from the last down to `first`. With first > 0 the nodes before it are frozen: they
-  // run no backward, and kernel `first` skips its input gradient where it can (convolutions).
-  void backward(Context& c, std::size_t first = 0) {
+  // Kernels from the last down to `first`, node_done(i) after kernel i. With first > 0 the nodes
+  // before it are frozen: they run no backward, and kernel `first` skips its input gradient
+  // where it can (convolutions).
+  void backward(Context& c) { backward(c, 0, [](std::size_t) {}); }
+  template <class F> void backward(Context& c, std::size_t first, F&& node_done) {
     each("run the backward pass of", reversed(std::make_index_sequence<size>{}), [&](auto& k, auto i) {
       if (i < first) return;
-      if constexpr (requires { k.backward_weights_only(c); })
-        if (i == first && first > 0) return k.backward_weights_only(c);
-      k.backward(c);
+      if constexpr (requires { k.backward_weights_only(c); }) {
+        if (i == first && first > 0) k.backward_weights_only(c);
+        else k.backward(c);
+      } else {
+        k.backward(c);
+      }
+      node_done(std::size_t(i));
     });
   }
 };

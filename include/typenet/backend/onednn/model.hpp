@@ -73,9 +73,13 @@ class Executor {
     to_output_.run(ctx_);
     ctx_.stream.wait();
   }
-  void backward(std::size_t first_node = 0) {
+  void backward(std::size_t first_node = 0) { backward(first_node, [](std::size_t) {}); }
+  template <class F> void backward(std::size_t first_node, F&& node_done) {
     from_diff_output_.run(ctx_);
-    chain_.backward(ctx_, first_node);
+    chain_.backward(ctx_, first_node, [&](std::size_t i) {
+      ctx_.stream.wait();  // node i's gradients are in grads() now
+      node_done(i);
+    });
     ctx_.stream.wait();
   }
 

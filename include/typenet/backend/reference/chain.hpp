@@ -175,8 +175,11 @@ class Executor {
     std::copy(y, y + output_.size(), output_.begin());
   }
   // The plain reference computes every gradient; a frozen prefix (first_node > 0) changes nothing.
-  void backward(std::size_t /*first_node*/ = 0) {
+  // Its nodes are reported done after the whole pass, from the last down to first_node.
+  void backward(std::size_t first_node = 0) { backward(first_node, [](std::size_t) {}); }
+  template <class F> void backward(std::size_t first_node, F&& node_done) {
     chain_.backward(ctx_, doutput_.data(), dinput_.data(), params_.data(), grads_.data());
+    for (std::size_t i = Net::node_count; i-- > first_node;) node_done(i);
   }
 
  private:
