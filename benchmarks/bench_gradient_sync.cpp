@@ -1,14 +1,14 @@
 // Data-parallel training steps three ways: the gradient sums started in buckets while backward
 // runs (train/gradient_sync.hpp, 25 MiB as the training loop does by default), one sum after
 // backward, and no sum (the step of one process alone, for the sums' cost). Each network
-// trains on this process's share of its global batch; the ways take turns step by step, so
-// the machine's drift falls on all alike; medians over the measured steps, after 2 warm-up
-// rounds.
+// trains on this process's share of its global batch; the ways take turns step by step, each
+// first in turn, so the machine's drift falls on all alike; medians over the measured steps,
+// after 2 warm-up rounds.
 //   mpirun -np 2 build/bin/bench_gradient_sync [steps] [threads per process]
 // backward_ms runs from a line-up of the processes (as the step's loss sum lines them up in
-// training) to averaged gradients; step_ms adds the forward pass. From them:
-//   the sums' share of a step = (single - none) / single, and
-//   what the buckets hide = (single - bucketed) / (single - none).
+// training) to averaged gradients; step_ms adds the forward pass. From backward_ms:
+//   the sums' cost = single - none, their share of a step = (single - none) / single's step_ms,
+//   and what the buckets hide = (single - bucketed) / (single - none).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -74,7 +74,8 @@ void run(tn::dist::MpiCollective& world, const char* name, int global_batch, int
   } ways[] = {{"bucketed_25MiB", true, std::size_t(25) << 20}, {"single", true, 0}, {"none", false, 0}};
   const auto ms = [](clock_type::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
   for (int s = 0; s < steps + 2; ++s) {
-    for (Way& w : ways) {
+    for (int k = 0; k < 3; ++k) {
+      Way& w = ways[(s + k) % 3];  // each way first in turn: none gains from its place in the round
       CountingCollective counted(world);
       auto sync = tn::GradientSync<float>::template for_network<Net>(w.sums ? &counted : nullptr, w.bucket_bytes);
       const auto t0 = clock_type::now();
@@ -104,9 +105,11 @@ void run(tn::dist::MpiCollective& world, const char* name, int global_batch, int
     std::printf("gradient_sync net=%s global_batch=%d gradient_mb=%.1f way=%s buckets=%d backward_ms=%.1f step_ms=%.1f\n",
                 name, global_batch, 4e-6 * double(Net::param_count), ways[i].name, ways[i].buckets, medians[2 * i],
                 medians[2 * i + 1]);
-  const double bucketed = medians[1], single = medians[3], none = medians[5];
-  std::printf("gradient_sync net=%s sums_share_of_step=%.1f%% hidden_by_buckets=%.0f%%\n", name,
-              100 * (single - none) / single, single > none ? 100 * (single - bucketed) / (single - none) : 0.0);
+  // From backward_ms, the part of a step the sums change (forward's own spread would drown them).
+  const double bucketed = medians[0], single = medians[2], none = medians[4];
+  std::printf("gradient_sync net=%s sums_ms=%.1f sums_share_of_step=%.1f%% hidden_by_buckets=%.0f%%\n", name,
+              single - none, 100 * (single - none) / medians[3],
+              single > none ? 100 * (single - bucketed) / (single - none) : 0.0);
   std::fflush(stdout);
 }
 

@@ -94,19 +94,19 @@ def main():
         print(f"| {name} | {batch} | {4 * params / 1e6:.1f} | {step:.0f} | {ms:.2f} | {ms / (step + ms):.1%} |")
 
     ways = {}  # (net, way) -> (backward ms, step ms)
-    for line in run(MPI + [os.path.join(BIN, "bench_gradient_sync"), "5", "1"]).splitlines():
+    for line in run(MPI + [os.path.join(BIN, "bench_gradient_sync"), "15", "1"]).splitlines():
         m = re.match(r"gradient_sync net=(\S+) .* way=(\S+) buckets=(\d+) backward_ms=([0-9.]+) step_ms=([0-9.]+)", line)
         if m:
             ways[(m.group(1), m.group(2))] = (float(m.group(4)), float(m.group(5)), int(m.group(3)))
-    print("\n| network | buckets | step ms: bucketed | one sum after backward | no sums | sums' share | hidden by buckets | backward's share |")
+    print("\n| network | buckets | backward + sums ms: bucketed | one sum after backward | no sums | sums' share of a step | hidden by buckets | backward's share |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     backward_share = {}
     for name, _, _ in NETS:
         key = next(k for k in {w[0] for w in ways} if k.split("@")[0] == name)
-        (_, b, nb), (_, s1, _), (bn, n0, _) = (ways[(key, w)] for w in ("bucketed_25MiB", "single", "none"))
-        backward_share[name] = bn / n0
+        (b, _, nb), (s1, step1, _), (n0, step0, _) = (ways[(key, w)] for w in ("bucketed_25MiB", "single", "none"))
+        backward_share[name] = n0 / step0
         hidden = (s1 - b) / (s1 - n0) if s1 > n0 else 0.0
-        print(f"| {key} | {nb} | {b:.0f} | {s1:.0f} | {n0:.0f} | {(s1 - n0) / s1:.1%} | {hidden:.0%} | {bn / n0:.0%} |")
+        print(f"| {key} | {nb} | {b:.0f} | {s1:.0f} | {n0:.0f} | {(s1 - n0) / step1:.1%} | {hidden:.0%} | {n0 / step0:.0%} |")
 
     def step_at(step_ms, params, n, gbit, backward=0.0):
         compute = step_ms / n
