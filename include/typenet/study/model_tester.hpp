@@ -86,9 +86,9 @@ StudyRow run_experiment(const std::string& name, const Dataset& data, const Stud
   } else if (cfg.out.empty() || comm) {
     row.test_accuracy = evaluate(model, data.test, {.normalize = cfg.train.normalize, .collective = comm}).accuracy;
   }
-  // One process meets the test set once: for the accuracy and the pictures together. Pictures
-  // need every image's prediction in one process, so under a collective the first one
-  // evaluates it again, alone.
+  // Alone, a run meets the test set once, for the accuracy and the pictures together. Pictures
+  // need every image's prediction in one process, so under a collective the first process
+  // evaluates the test set again, alone.
   if (!row.diverged && !cfg.out.empty() && writes) {
     const double accuracy = write_run_pictures(cfg.out / name, h, model, data.test, name, cfg.train.normalize).accuracy;
     if (!comm) row.test_accuracy = accuracy;

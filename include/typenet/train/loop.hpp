@@ -22,10 +22,10 @@
 // With cfg.collective the run is data-parallel over that many processes (train/collective.hpp):
 // the model's batch is this process's share of the global batch, each process takes its slice
 // of every global batch (data/batcher.hpp), the gradients are averaged over the processes
-// in buckets started during backward (train/gradient_sync.hpp), and the step's loss is summed over them, so every process takes
-// the same step and sees the same numbers, a divergence included. Batch-norm statistics stay
-// per process in training and are averaged before every evaluation and checkpoint; evaluation
-// is sharded; only the first process writes checkpoints.
+// in buckets started during backward (train/gradient_sync.hpp), and the step's loss is summed
+// over them, so every process takes the same step and sees the same numbers, a divergence
+// included. Batch-norm statistics stay per process in training and are averaged before every
+// evaluation and checkpoint; evaluation is sharded; only the first process writes checkpoints.
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -36,9 +36,9 @@
 #include "typenet/data/batcher.hpp"
 #include "typenet/model.hpp"
 #include "typenet/train/collective.hpp"
-#include "typenet/train/gradient_sync.hpp"
 #include "typenet/train/epoch_stats.hpp"
 #include "typenet/train/evaluate.hpp"
+#include "typenet/train/gradient_sync.hpp"
 #include "typenet/train/loop_state.hpp"
 #include "typenet/train/loss.hpp"
 #include "typenet/train/progress.hpp"
