@@ -56,11 +56,11 @@ template <class A, class B> double mismatch(const A& a, const B& b, double atol,
 
 // Largest |a - b| over the values, relative to the largest |b|: for whole tensors, where an
 // elementwise tolerance does not fit deep networks' f32 accumulation.
-inline double worst_relative(std::span<const float> a, std::span<const float> b) {
+template <class A, class B> double worst_relative(const A& a, const B& b) {
   REQUIRE(a.size() == b.size());
   double worst = 0, scale = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    worst = std::max(worst, std::abs(double(a[i]) - b[i]));
+    worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
     scale = std::max(scale, std::abs(double(b[i])));
   }
   return worst / scale;

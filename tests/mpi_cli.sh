@@ -5,7 +5,8 @@
 #   3. a rank killed with SIGKILL makes the job end with an error within seconds, never hang;
 #   4. a divergence stops both processes with the same message;
 #   5. study and sweep run data-parallel: one table, one set of files, and a batch that does not
-#      split over the processes is refused before anything trains.
+#      split over the processes is refused before anything trains;
+#   6. --sync-bn: the run says so, trains, and its weights load; in one process it warns.
 #   tests/mpi_cli.sh BIN_DIR
 set -euo pipefail
 bin=$1
@@ -83,3 +84,13 @@ if "${mpi[@]}" "$bin/typenet" sweep --model SeedModel1 --batch 25 --lr 0.01 --wd
 fi
 grep -q "batch 25 does not split evenly over 2 processes" "$work/odd.err" || fail "odd batch: $(tail -2 "$work/odd.err")"
 echo "5. study and sweep on 2 processes: one table, one set of files; $(grep -c '^| SeedModel' "$work/study.log") study rows"
+
+# 6. Synchronised batch norm.
+"${mpi[@]}" "$bin/typenet" --sync-bn "${run[@]}" --epochs 1 --save "$work/synced.tnw" > "$work/synced.log" 2> "$work/synced.err" ||
+  { tail "$work/synced.err"; fail "the 2-process run with --sync-bn failed"; }
+grep -q 'on 2 processes (synchronised batch norm)' "$work/synced.log" || fail "the --sync-bn run does not say so: $(head -1 "$work/synced.log")"
+"$bin/typenet" eval --model SeedModel7 --weights "$work/synced.tnw" --data "$work/data" --limit 200 --threads 1 > /dev/null ||
+  fail "the --sync-bn run's weights do not load"
+"$bin/typenet" --sync-bn "${run[@]}" --epochs 1 > /dev/null 2> "$work/alone.err" || fail "--sync-bn in one process failed"
+grep -q -- "--sync-bn changes nothing in one process" "$work/alone.err" || fail "--sync-bn in one process should warn"
+echo "6. --sync-bn on 2 processes: $(grep '^test_accuracy=' "$work/synced.log"); in one process it warns"

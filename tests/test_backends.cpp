@@ -46,6 +46,68 @@ TEST_CASE("oneDNN = reference: squeeze-and-excitation", "[backend]") {
   compare_backends<Sequential<Input<24, 9, 9>, SqueezeExcite<6>>>();  // a partial channel block
   compare_backends<Sequential<Input<16, 6, 6>, Conv<16, 3>, BatchNorm, SiLU, SqueezeExcite<4>, Conv<8, 1, 1, 0>>>();
 }
+// A synchronised batch norm whose sums come back doubled sees two processes holding the same
+// batch: the global batch's statistics and gradient terms are then this one's, so it must
+// compute what the plain batch norm computes. This checks its bookkeeping (counts, which sums,
+// where the correction goes) in one process, for the plain, fused-ReLU and fused-GELU nodes;
+// test_mpi checks it across two real processes with different data.
+struct BnStep {
+  std::vector<double> output, grads, input_grad;
+  int sums = 0, forward_sums = 0;  // calls of the sum: in forward, in all
+};
+template <class Backend>
+BnStep bn_step(Precision precision, bool synchronised) {
+  using Net = Sequential<Input<5, 9, 9>, Conv<16, 3>, BatchNorm, ReLU, MaxPool<2>, BatchNorm, Conv<8, 3>,
+                         BatchNorm, GELU, Flatten, Dense<4>>;
+  BnStep r;
+  ModelOptions o{.batch = 6, .seed = 21, .input_grad = true, .precision = precision};
+  if (synchronised)
+    o.batch_norm_sum = [&r](std::span<double> v) {
+      ++r.sums;
+      for (double& x : v) x *= 2;
+    };
+  Model<Net, Backend> m(o);
+  test::fill_random(m.params(), 31, 0.5f);
+  test::fill_random(m.input(), 32);
+  m.forward(Mode::train);
+  r.forward_sums = r.sums;
+  test::fill_random(m.diff_output(), 33);
+  m.backward();
+  const auto copy = [](auto v) { return std::vector<double>(v.begin(), v.end()); };
+  r.output = copy(m.output()), r.grads = copy(m.grads()), r.input_grad = copy(m.input_grad());
+  return r;
+}
+
+// ||a - b|| / ||b||
+inline double relative_l2(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0, n = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]), n += b[i] * b[i];
+  return std::sqrt(d / n);
+}
+
+TEST_CASE("Synchronised batch norm over identical batches is plain batch norm, on both backends", "[backend]") {
+  const auto check_equal = [](const BnStep& synced, const BnStep& plain, double atol, double rtol) {
+    CHECK(synced.forward_sums >= 3);  // every batch norm asked, in forward and in backward
+    CHECK(synced.sums >= synced.forward_sums + 3);
+    CHECK(test::mismatch(synced.output, plain.output, atol, rtol) <= 1);
+    CHECK(test::mismatch(synced.grads, plain.grads, atol, rtol) <= 1);
+    CHECK(test::mismatch(synced.input_grad, plain.input_grad, atol, rtol) <= 1);
+  };
+  check_equal(bn_step<Reference<double>>(Precision::f32, true), bn_step<Reference<double>>(Precision::f32, false),
+              1e-12, 1e-12);
+  const BnStep f32 = bn_step<OneDnn>(Precision::f32, false);
+  check_equal(bn_step<OneDnn>(Precision::f32, true), f32, 1e-5, 1e-4);
+  if (!onednn::has_bf16()) return;
+  // In bf16 the synchronised backward rounds twice (oneDNN's dx = gamma/sd * dy, then dx plus the
+  // correction) where the plain one rounds once: judged by their distance from f32.
+  const BnStep plain = bn_step<OneDnn>(Precision::bf16, false), synced = bn_step<OneDnn>(Precision::bf16, true);
+  for (auto part : {&BnStep::output, &BnStep::grads, &BnStep::input_grad}) {
+    const double p = relative_l2(plain.*part, f32.*part), s = relative_l2(synced.*part, f32.*part);
+    WARN("bf16 against f32, relative L2: plain batch norm " << p << ", synchronised " << s);
+    CHECK(s <= 2 * p + 1e-3);
+  }
+}
+
 TEST_CASE("BN epsilon is the layer's: Keras's 1e-3 against the model's 1e-5, plain and fused", "[backend]") {
   compare_backends<Sequential<Input<16, 5, 5>, KerasBatchNorm>>();
   compare_backends<Sequential<Input<16, 6, 6>, Conv<16, 3>, KerasBatchNorm, ReLU6>>();

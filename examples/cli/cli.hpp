@@ -99,6 +99,7 @@ inline tn::Precision precision(const std::string& dtype) {
 // The processes a run is spread over under mpirun (main.cpp, with TYPENET_WITH_MPI); null: one.
 tn::Collective* world();
 std::size_t gradient_bucket_bytes();  // --allreduce-bucket-mb (train/gradient_sync.hpp)
+bool sync_batch_norm();               // --sync-bn: batch norm over the global batch under mpirun
 inline bool leader() { return !world() || world()->leader(); }  // prints and writes the files
 inline std::string rank_prefix() { return leader() ? "" : "rank " + std::to_string(world()->rank()) + ": "; }
 // Whether an MPI launcher (mpirun, or a PMI/PMIx one) started this process.

@@ -92,6 +92,7 @@ template <class Args> tn::Dataset runs_setup(Args& a) {
   a.config.progress = leader();
   a.config.train.collective = world();  // under mpirun each run is data-parallel
   a.config.train.gradient_bucket_bytes = gradient_bucket_bytes();
+  a.config.sync_batch_norm = sync_batch_norm();
   if (leader()) tn::io::prepare_output_dir(a.config.out, "--out");
   return a.data.load();
 }

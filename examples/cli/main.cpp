@@ -16,6 +16,8 @@ bool every_process_failed = false;  // an error all processes meet together (a d
 tn::Collective* world() { return the_world; }
 double bucket_mb = 25;
 std::size_t gradient_bucket_bytes() { return std::size_t(bucket_mb * (1 << 20)); }
+bool sync_bn = false;
+bool sync_batch_norm() { return sync_bn; }
 
 namespace {
 int run(int argc, char** argv) {
@@ -25,6 +27,8 @@ int run(int argc, char** argv) {
   app.add_option("--allreduce-bucket-mb", bucket_mb, "Under mpirun: gradient sums of this many MiB start while backward "
                                                      "runs on (0: one sum after backward)")
       ->capture_default_str()->check(CLI::Range(0.0, 1e6));
+  app.add_flag("--sync-bn", sync_bn, "Under mpirun: batch norm normalises by the whole global batch's statistics "
+                                     "(synchronised), not each process's share of it");
 
   auto* models = app.add_subcommand("models", "List the model zoo with parameters and MACs per image");
   bool verbose = false;
@@ -217,6 +221,8 @@ int run(int argc, char** argv) {
   la.data.add_to(pl);
 
   CLI11_PARSE(app, argc, argv);
+  if (sync_bn && !the_world)
+    std::fprintf(stderr, "typenet: --sync-bn changes nothing in one process (it synchronises the processes of mpirun)\n");
   try {
     if (models->parsed()) {
       models_command(model_name, verbose);

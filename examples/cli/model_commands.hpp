@@ -38,7 +38,10 @@ template <class M> auto save_each_epoch(const TrainArgs& a, M& model) {
   return tn::EachEpoch{[&a, &model](const tn::EpochStats&) { save_weights(a, model); }};
 }
 // " on 2 processes" under mpirun, for the run's first line.
-inline std::string processes_note() { return world() ? " on " + std::to_string(world()->ranks()) + " processes" : ""; }
+inline std::string processes_note() {
+  if (!world()) return "";
+  return " on " + std::to_string(world()->ranks()) + " processes" + (sync_batch_norm() ? " (synchronised batch norm)" : "");
+}
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -70,7 +73,7 @@ int train_recipe(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
     tn::onednn::set_threads(a.threads);
     tn::Airbench94Recipe r{.eval_each_epoch = a.eval_each_epoch, .seed = a.seed, .precision = precision(a.dtype),
                            .checkpoint = a.checkpoint_options(), .resume = resume, .collective = world(),
-                           .gradient_bucket_bytes = gradient_bucket_bytes()};
+                           .gradient_bucket_bytes = gradient_bucket_bytes(), .sync_batch_norm = sync_batch_norm()};
     const auto data = a.data.load();
     process_batch(r.batch);  // it must split evenly
     tn::Model<Net> model(r.model_options());
@@ -116,7 +119,8 @@ int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   const tn::ImageSet& held_out = a.val ? val_split : data.test;
   const char* held_name = a.val ? "val" : "test";
 
-  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype)});
+  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype),
+                        .batch_norm_sum = tn::batch_norm_sum(world(), sync_batch_norm())});
   std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads%s, %zu train / %zu %s / %zu test images "
               "%s from %s\n",
               a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
@@ -172,7 +176,8 @@ int finetune_model(const FineTuneArgs& given, const tn::io::CheckpointReader* re
   const TrainArgs& a = f.run;
   if (leader()) a.check_outputs();
   tn::onednn::set_threads(a.threads);
-  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype)});
+  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype),
+                        .batch_norm_sum = tn::batch_norm_sum(world(), sync_batch_norm())});
   const tn::io::NameMap names = names_of<Net>(a.model);
   tn::stage_index(tn::network_stages<Net>(names), f.unfreeze_from);  // a wrong stage fails before anything is read
   std::string& normalize = f.run.data.normalize;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include "typenet/core/error.hpp"
+#include "typenet/core/process_sum.hpp"
 
 namespace typenet {
 
@@ -23,6 +24,11 @@ struct ModelOptions {
   // 1.5-2.3x faster here than direct, outputs within about 1e-6 relative of direct's
   // (benchmarks/bench_winograd.cpp). false: direct only. oneDNN backend only.
   bool winograd = true;
+  // Synchronised batch norm in a data-parallel run: training normalises by the statistics of
+  // the whole global batch, these sums over the processes taking part (a Collective's sum),
+  // and its backward sums the gradient's per-channel terms the same way. Empty: each process
+  // normalises by its own share of the batch, as PyTorch's DistributedDataParallel does.
+  ProcessSum batch_norm_sum;
 };
 
 // The options, or an Error naming the one that cannot build a model.

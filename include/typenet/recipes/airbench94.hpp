@@ -50,10 +50,12 @@ struct Airbench94Recipe {
   const io::CheckpointReader* resume = nullptr;  // continue a run from its checkpoint
   Collective* collective = nullptr;  // data-parallel: `batch` is the global batch, shared out
   std::size_t gradient_bucket_bytes = std::size_t(25) << 20;  // (train/gradient_sync.hpp)
+  bool sync_batch_norm = false;  // data-parallel: batch norm over the global batch (ModelOptions::batch_norm_sum)
 
   int ranks() const { return collective ? collective->ranks() : 1; }
   ModelOptions model_options() const {
-    return {.batch = batch / ranks(), .seed = seed, .bn_momentum = bn_momentum, .bn_eps = bn_eps, .precision = precision};
+    return {.batch = batch / ranks(), .seed = seed, .bn_momentum = bn_momentum, .bn_eps = bn_eps, .precision = precision,
+            .batch_norm_sum = batch_norm_sum(collective, sync_batch_norm)};
   }
 };
 

@@ -29,6 +29,7 @@ struct StudyConfig {
   std::size_t val = 5000;  // validation images (stratified); 0: judge epochs on the test set
   int early_stop = 0;      // patience in epochs; 0: off
   Precision precision = Precision::f32;
+  bool sync_batch_norm = false;  // data-parallel: batch norm over the global batch (ModelOptions::batch_norm_sum)
   bool progress = false;      // a progress bar on a terminal, one line per epoch otherwise
   std::filesystem::path out;  // results.csv, results.md, <model>/history.{csv,json}; empty: none
 };
@@ -55,7 +56,8 @@ StudyRow run_experiment(const std::string& name, const Dataset& data, const Stud
     throw Error("typenet: " + name + ": batch " + std::to_string(cfg.batch) + " does not split evenly over " +
                 std::to_string(comm->ranks()) + " processes");
 
-  Model<Net> model({.batch = cfg.batch / (comm ? comm->ranks() : 1), .seed = cfg.train.seed, .precision = cfg.precision});
+  Model<Net> model({.batch = cfg.batch / (comm ? comm->ranks() : 1), .seed = cfg.train.seed, .precision = cfg.precision,
+                    .batch_norm_sum = batch_norm_sum(comm, cfg.sync_batch_norm)});
   SGD opt{.momentum = cfg.momentum, .nesterov = true, .weight_decay = cfg.weight_decay};
   EarlyStopping stop{.patience = cfg.early_stop ? cfg.early_stop : epochs + 1};
   HistoryWriter history{cfg.out.empty() || !writes ? std::filesystem::path{} : cfg.out / name};

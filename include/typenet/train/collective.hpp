@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include "typenet/core/process_sum.hpp"
 
 namespace typenet {
 
@@ -38,5 +39,12 @@ class Collective {
     for (T& v : values) v *= inv;
   }
 };
+
+// ModelOptions::batch_norm_sum for a run over `c` (null: one process): its sums when the batch
+// norm is to be synchronised, else none.
+inline ProcessSum batch_norm_sum(Collective* c, bool synchronise) {
+  if (!c || !synchronise) return {};
+  return [c](std::span<double> values) { c->sum(values); };
+}
 
 }  // namespace typenet

@@ -2,6 +2,17 @@
 // Batch normalisation on oneDNN, in the layout of its input. oneDNN computes batch
 // statistics; the running statistics (PyTorch's convention: unbiased variance, momentum
 // = weight of the new batch) are ours, updated after each training forward.
+//
+// Synchronised (Context::batch_norm_sum set): the statistics are the whole global batch's.
+// Forward: oneDNN gives this process's mean and variance; their sums over the processes give
+// the global ones, and a second pass normalises by them (oneDNN's use_global_stats). Backward:
+// with the statistics held fixed, oneDNN gives dx = gamma/sd * dy and this process's sums of
+// dy and dy*xhat; the rest of the gradient, -gamma/sd * (sum dy + xhat * sum dy*xhat) / N over
+// the global batch, is one per-channel a + b*x added to dx (a oneDNN binary with a sum post-op).
+// Sums are taken in double, so combining the processes' moments loses nothing that matters.
+#include <algorithm>
+#include <cmath>
+#include <vector>
 #include "typenet/backend/onednn/context.hpp"
 #include "typenet/layers/batch_norm.hpp"
 
@@ -20,6 +31,16 @@ struct BnCore {
   float eps = 1e-5f;
   int channels = 0;
 
+  struct Synced {  // the synchronised batch norm's own primitives and buffers
+    dnnl::batch_normalization_forward::primitive_desc train;  // normalises by the given (global) statistics
+    dnnl::batch_normalization_backward::primitive_desc bwd;   // dx = gamma/sd * dy, and the local sums
+    dnnl::binary::primitive_desc correct;                     // dx += a + b*x, per channel
+    memory mean, var, a, b, relu_mask;
+    Step train_step, bwd_step, correct_step;
+    std::vector<double> sums;
+    double count = 0;  // values per channel in the global batch
+  } synced;
+
   // relu: y = max(bn(x), 0) in the same pass (oneDNN's fuse_norm_relu), and its backward too.
   memory::desc plan(Context& c, const memory::desc& d, float epsilon, bool relu = false) {
     eps = epsilon;
@@ -32,8 +53,24 @@ struct BnCore {
         {dnnl::prop_kind::backward, d, d, eps, f}, c.attr, c.engine, train));
     count = float(d.dims()[0] * d.dims()[2] * d.dims()[3]);
     channels = int(d.dims()[1]);
+    if (c.batch_norm_sum) {
+      const auto g = f | flags::use_global_stats;
+      synced.train = c.note(dnnl::batch_normalization_forward::primitive_desc(
+          {dnnl::prop_kind::forward_training, d, eps, g}, c.attr, c.engine));
+      synced.bwd = c.note(dnnl::batch_normalization_backward::primitive_desc(
+          {dnnl::prop_kind::backward, d, d, eps, g}, c.attr, c.engine, synced.train));
+      dnnl::post_ops po;
+      po.append_binary(dnnl::algorithm::binary_add, per_channel());
+      po.append_sum(1.0f);
+      dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
+      a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      a.set_post_ops(po);
+      synced.correct = c.note(
+          dnnl::binary::primitive_desc({dnnl::algorithm::binary_mul, d, per_channel(), d}, a, c.engine));
+    }
     return d;
   }
+  memory::desc per_channel() const { return {dims{1, channels, 1, 1}, dt::f32, tag::abcd}; }
 
   // src/dst/diff_dst/diff_src are the caller's; diff_src may be empty only if never needed.
   void bind(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src,
@@ -63,22 +100,100 @@ struct BnCore {
                        {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}, {DNNL_ARG_DIFF_SRC, &diff_src},
                        {DNNL_ARG_DIFF_SCALE, &dscale}, {DNNL_ARG_DIFF_SHIFT, &dshift},
                        {DNNL_ARG_WORKSPACE, &relu_mask}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    if (synced.train) bind_synced(c, src, dst, diff_dst, diff_src, vec);
+  }
+  void bind_synced(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src,
+                   const memory::desc& vec) {
+    Synced& y = synced;
+    y.mean = c.make(vec);
+    y.var = c.make(vec);
+    y.a = c.make(per_channel());
+    y.b = c.make(per_channel());
+    const auto& mask = y.train.workspace_desc();
+    if (mask.get_size() > 0) y.relu_mask = mask == train.workspace_desc() ? relu_mask : c.make(mask);
+    y.train_step = Step(dnnl::batch_normalization_forward(y.train),
+                        {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DST, &dst}, {DNNL_ARG_SCALE, &scale}, {DNNL_ARG_SHIFT, &shift},
+                         {DNNL_ARG_MEAN, &y.mean}, {DNNL_ARG_VARIANCE, &y.var}, {DNNL_ARG_WORKSPACE, &y.relu_mask},
+                         {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    if (!diff_src) return;
+    y.bwd_step = Step(dnnl::batch_normalization_backward(y.bwd),
+                      {{DNNL_ARG_SRC, &src}, {DNNL_ARG_DIFF_DST, &diff_dst}, {DNNL_ARG_SCALE, &scale},
+                       {DNNL_ARG_SHIFT, &shift}, {DNNL_ARG_MEAN, &y.mean}, {DNNL_ARG_VARIANCE, &y.var},
+                       {DNNL_ARG_DIFF_SRC, &diff_src}, {DNNL_ARG_DIFF_SCALE, &dscale}, {DNNL_ARG_DIFF_SHIFT, &dshift},
+                       {DNNL_ARG_WORKSPACE, &y.relu_mask}, {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
+    y.correct_step = Step(dnnl::binary(y.correct),
+                          {{DNNL_ARG_SRC_0, &src}, {DNNL_ARG_SRC_1, &y.b},
+                           {DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, &y.a}, {DNNL_ARG_DST, &diff_src},
+                           {DNNL_ARG_SCRATCHPAD, &c.scratchpad}});
   }
 
   void forward(Context& c, bool training) {
     if (!training) return infer_step.run(c);
     train_step.run(c);
-    const float m = c.bn_momentum, unbias = count > 1 ? count / (count - 1) : 1.0f;
-    auto* rm = static_cast<float*>(running_mean.get_data_handle());
-    auto* rv = static_cast<float*>(running_var.get_data_handle());
-    const auto* bm = static_cast<const float*>(mean.get_data_handle());
-    const auto* bv = static_cast<const float*>(var.get_data_handle());
+    if (c.batch_norm_sum) return forward_synced(c);
+    update_running(c, f32(mean), f32(var), count);
+  }
+  void backward(const Context& c) {
+    if (c.batch_norm_sum) return backward_synced(c);
+    bwd_step.run(c);
+  }
+
+ private:
+  static float* f32(const memory& m) { return static_cast<float*>(m.get_data_handle()); }
+
+  void update_running(const Context& c, const float* batch_mean, const float* batch_var, double n) {
+    const float m = c.bn_momentum, unbias = n > 1 ? float(n) / float(n - 1) : 1.0f;
+    float* rm = f32(running_mean);
+    float* rv = f32(running_var);
     for (int i = 0; i < channels; ++i) {
-      rm[i] = (1 - m) * rm[i] + m * bm[i];
-      rv[i] = (1 - m) * rv[i] + m * bv[i] * unbias;
+      rm[i] = (1 - m) * rm[i] + m * batch_mean[i];
+      rv[i] = (1 - m) * rv[i] + m * batch_var[i] * unbias;
     }
   }
-  void backward(const Context& c) const { bwd_step.run(c); }
+
+  // This process's moments (train_step has just computed them) become the global batch's:
+  // sums of n*mean, n*(var + mean^2) and n over the processes.
+  void forward_synced(Context& c) {
+    const int C = channels;
+    const float *bm = f32(mean), *bv = f32(var);
+    std::vector<double>& s = synced.sums;
+    s.assign(2 * std::size_t(C) + 1, 0.0);
+    for (int i = 0; i < C; ++i) {
+      s[i] = double(count) * bm[i];
+      s[C + i] = double(count) * (double(bv[i]) + double(bm[i]) * bm[i]);
+    }
+    s[2 * C] = count;
+    c.batch_norm_sum(s);
+    const double n = s[2 * C];
+    float *gm = f32(synced.mean), *gv = f32(synced.var);
+    for (int i = 0; i < C; ++i) {
+      const double mu = s[i] / n;
+      gm[i] = float(mu);
+      gv[i] = float(std::max(s[C + i] / n - mu * mu, 0.0));
+    }
+    synced.count = n;
+    synced.train_step.run(c);  // overwrites this process's normalisation with the global one
+    update_running(c, gm, gv, n);
+  }
+
+  void backward_synced(const Context& c) {
+    synced.bwd_step.run(c);  // dscale = sum dy*xhat, dshift = sum dy, over this process's batch
+    const int C = channels;
+    std::vector<double>& s = synced.sums;
+    s.assign(2 * std::size_t(C), 0.0);
+    const float *dg = f32(dscale), *db = f32(dshift);
+    std::copy(dg, dg + C, s.begin());
+    std::copy(db, db + C, s.begin() + C);
+    c.batch_norm_sum(s);  // a copy: the gradients themselves are averaged with all the others
+    const float *gamma = f32(scale), *gm = f32(synced.mean), *gv = f32(synced.var);
+    float *a = f32(synced.a), *b = f32(synced.b);
+    for (int i = 0; i < C; ++i) {
+      const double inv_sd = 1.0 / std::sqrt(double(gv[i]) + eps), k = gamma[i] * inv_sd / synced.count;
+      b[i] = float(-k * inv_sd * s[i]);
+      a[i] = float(-k * s[C + i] + k * inv_sd * gm[i] * s[i]);
+    }
+    synced.correct_step.run(c);
+  }
 };
 
 template <class L, Shape In>

@@ -11,6 +11,7 @@
 #include "typenet/backend/onednn/grad_arena.hpp"
 #include "typenet/core/error.hpp"
 #include "typenet/core/list.hpp"
+#include "typenet/core/process_sum.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/shape.hpp"
 
@@ -37,6 +38,7 @@ struct Context {
   dt act = dt::f32;  // activations and conv weights (bf16: f32 master copies stay in the flat buffers)
   bool winograd = true;  // f32 3x3 stride-1 convolutions: Winograd where oneDNN has it
   Rng rng{0};
+  ProcessSum batch_norm_sum;  // synchronised batch norm (ModelOptions); empty: this process's batch only
 
   template <class PD> PD note(PD pd) {  // record a primitive's scratchpad need
     scratchpad_bytes = std::max(scratchpad_bytes, pd.scratchpad_desc().get_size());

@@ -29,6 +29,7 @@ class Executor {
     ctx_.rng = Rng(o.seed ^ 0xD5A8u);
     ctx_.bn_momentum = o.bn_momentum;
     ctx_.bn_eps = o.bn_eps;
+    ctx_.batch_norm_sum = o.batch_norm_sum;
     ctx_.act = o.precision == Precision::bf16 ? dt::bf16 : dt::f32;
     ctx_.winograd = o.winograd;
     input_ = ctx_.make(plain_desc(batch, Net::input_shape));

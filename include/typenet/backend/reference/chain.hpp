@@ -151,6 +151,7 @@ class Executor {
     ctx_.batch = o.batch;
     ctx_.bn_momentum = o.bn_momentum;
     ctx_.bn_eps = o.bn_eps;
+    ctx_.batch_norm_sum = o.batch_norm_sum;
     ctx_.rng = Rng(o.seed ^ 0xD5A8u);
     chain_.setup(o.batch);
     input_.assign(o.batch * Net::input_shape.size(), T(0));

@@ -5,6 +5,7 @@
 // Every kernel:  forward(ctx, x, y, params, state, training)  (x => y)
 //                backward(ctx, x, y, dy, dx, params, dparams)  (dy => dx, dparams; dx may be null)
 #include "typenet/core/list.hpp"
+#include "typenet/core/process_sum.hpp"
 #include "typenet/core/rng.hpp"
 #include "typenet/core/shape.hpp"
 #include "typenet/graph/node.hpp"
@@ -21,6 +22,7 @@ struct Context {
   int batch = 1;
   float bn_momentum = 0.1f, bn_eps = 1e-5f;
   Rng rng{0};
+  ProcessSum batch_norm_sum;  // synchronised batch norm (ModelOptions); empty: this process's batch only
 };
 
 // The kernel contract, one specialisation of Kernel per op: setup(batch), then
