@@ -24,8 +24,9 @@
 // of every global batch (data/batcher.hpp), the gradients are averaged over the processes
 // in buckets started during backward (train/gradient_sync.hpp), and the step's loss is summed
 // over them, so every process takes the same step and sees the same numbers, a divergence
-// included. Batch-norm statistics stay per process in training and are averaged before every
-// evaluation and checkpoint; evaluation is sharded; only the first process writes checkpoints.
+// included. Batch-norm statistics stay per process in training (unless the model synchronises
+// them: ModelOptions::batch_norm_sum) and are averaged before every evaluation and checkpoint;
+// evaluation is sharded; only the first process writes checkpoints.
 #include <chrono>
 #include <cmath>
 #include <string>
