@@ -35,8 +35,9 @@ struct BnCore {
     dnnl::batch_normalization_forward::primitive_desc train;  // normalises by the given (global) statistics
     dnnl::batch_normalization_backward::primitive_desc bwd;   // dx = gamma/sd * dy, and the local sums
     dnnl::binary::primitive_desc correct;                     // dx += a + b*x, per channel
-    memory mean, var, a, b, relu_mask;
-    Step train_step, bwd_step, correct_step;
+    memory::desc coefficients;  // (1,C,1,1) in the activations' layout: oneDNN's binary has jit kernels only so
+    memory mean, var, a, b, a_plain, b_plain, relu_mask;
+    Step train_step, bwd_step, correct_step, a_to_layout, b_to_layout;
     std::vector<double> sums;
     double count = 0;  // values per channel in the global batch
   } synced;
@@ -59,18 +60,27 @@ struct BnCore {
           {dnnl::prop_kind::forward_training, d, eps, g}, c.attr, c.engine));
       synced.bwd = c.note(dnnl::batch_normalization_backward::primitive_desc(
           {dnnl::prop_kind::backward, d, d, eps, g}, c.attr, c.engine, synced.train));
+      synced.coefficients = in_layout_of(d, dims{1, channels, 1, 1});
       dnnl::post_ops po;
-      po.append_binary(dnnl::algorithm::binary_add, per_channel());
+      po.append_binary(dnnl::algorithm::binary_add, synced.coefficients);
       po.append_sum(1.0f);
       dnnl::primitive_attr a;  // not a copy of c.attr: copies share one handle
       a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       a.set_post_ops(po);
       synced.correct = c.note(
-          dnnl::binary::primitive_desc({dnnl::algorithm::binary_mul, d, per_channel(), d}, a, c.engine));
+          dnnl::binary::primitive_desc({dnnl::algorithm::binary_mul, d, synced.coefficients, d}, a, c.engine));
     }
     return d;
   }
-  memory::desc per_channel() const { return {dims{1, channels, 1, 1}, dt::f32, tag::abcd}; }
+
+  // An f32 tensor of `shape` in the layout of d (which oneDNN chose), where that layout is one
+  // of the usual activation layouts; plain otherwise.
+  static memory::desc in_layout_of(const memory::desc& d, const dims& shape) {
+    for (tag t : {tag::abcd, tag::acdb, tag::aBcd16b, tag::aBcd8b, tag::aBcd4b, tag::ABcd16a16b, tag::ABcd32a16b,
+                  tag::ABcd8a8b, tag::ABcd16b16a})
+      if (memory::desc(d.dims(), d.data_type(), t) == d) return {shape, dt::f32, t};
+    return {shape, dt::f32, tag::abcd};
+  }
 
   // src/dst/diff_dst/diff_src are the caller's; diff_src may be empty only if never needed.
   void bind(Context& c, const memory& src, const memory& dst, const memory& diff_dst, const memory& diff_src,
@@ -107,8 +117,15 @@ struct BnCore {
     Synced& y = synced;
     y.mean = c.make(vec);
     y.var = c.make(vec);
-    y.a = c.make(per_channel());
-    y.b = c.make(per_channel());
+    const memory::desc plain{dims{1, channels, 1, 1}, dt::f32, tag::abcd};
+    y.a_plain = c.make(plain);
+    y.b_plain = c.make(plain);
+    y.a = y.coefficients == plain ? y.a_plain : c.make(y.coefficients);
+    y.b = y.coefficients == plain ? y.b_plain : c.make(y.coefficients);
+    if (y.a != y.a_plain) {
+      y.a_to_layout = Step(dnnl::reorder(y.a_plain, y.a), {{DNNL_ARG_FROM, &y.a_plain}, {DNNL_ARG_TO, &y.a}});
+      y.b_to_layout = Step(dnnl::reorder(y.b_plain, y.b), {{DNNL_ARG_FROM, &y.b_plain}, {DNNL_ARG_TO, &y.b}});
+    }
     const auto& mask = y.train.workspace_desc();
     if (mask.get_size() > 0) y.relu_mask = mask == train.workspace_desc() ? relu_mask : c.make(mask);
     y.train_step = Step(dnnl::batch_normalization_forward(y.train),
@@ -186,12 +203,14 @@ struct BnCore {
     std::copy(db, db + C, s.begin() + C);
     c.batch_norm_sum(s);  // a copy: the gradients themselves are averaged with all the others
     const float *gamma = f32(scale), *gm = f32(synced.mean), *gv = f32(synced.var);
-    float *a = f32(synced.a), *b = f32(synced.b);
+    float *a = f32(synced.a_plain), *b = f32(synced.b_plain);
     for (int i = 0; i < C; ++i) {
       const double inv_sd = 1.0 / std::sqrt(double(gv[i]) + eps), k = gamma[i] * inv_sd / synced.count;
       b[i] = float(-k * inv_sd * s[i]);
       a[i] = float(-k * s[C + i] + k * inv_sd * gm[i] * s[i]);
     }
+    synced.a_to_layout.run(c);
+    synced.b_to_layout.run(c);
     synced.correct_step.run(c);
   }
 };
