@@ -76,25 +76,30 @@ void synced_step_matches_one_process() {
   CHECK(worst_relative(part.state(), whole.state()) <= 1e-6);
 }
 
+// The equality runs: 20 steps of SGD with momentum on 640 synthetic images, global batch 32,
+// alone (comm null) or shared out over the processes of comm.
+template <class Net>
+std::vector<EpochStats> twenty_steps(Model<Net>& m, Collective* comm,
+                                     std::size_t bucket_bytes = std::size_t(25) << 20) {
+  static const auto train = synthetic_split(640, 1);
+  const TrainConfig cfg{.epochs = 20.0 * 32 / 640, .schedule = {.peak = 0.05f, .warmup = 0.2f},
+                        .augment = {.pad = 2, .flip = true}, .seed = 4, .collective = comm,
+                        .gradient_bucket_bytes = bucket_bytes};
+  SGD opt{.momentum = 0.9f, .weight_decay = 5e-4f};
+  return fit(m, opt, train, nullptr, cfg);
+}
+
 }  // namespace
 
 TEST_CASE("Two processes take the steps of one: parameters after 20 steps agree within 1e-5", "[mpi]") {
   REQUIRE(world().ranks() == 2);
-  const auto train = synthetic_split(640, 1);
-  const TrainConfig cfg{.epochs = 20.0 * 32 / 640, .schedule = {.peak = 0.05f, .warmup = 0.2f},
-                        .augment = {.pad = 2, .flip = true}, .seed = 4};
   Model<Plain> single({.batch = 32, .seed = 3});
-  SGD opt1{.momentum = 0.9f, .weight_decay = 5e-4f};
-  fit(single, opt1, train, nullptr, cfg);
+  twenty_steps(single, nullptr);
 
   // One sum after backward; one per node with parameters, started as backward leaves it; the default.
   const std::size_t bucket_bytes = GENERATE(std::size_t(0), std::size_t(4), std::size_t(25) << 20);
   Model<Plain> shared({.batch = 16, .seed = 3});
-  SGD opt2{.momentum = 0.9f, .weight_decay = 5e-4f};
-  auto spread = cfg;
-  spread.collective = &world();
-  spread.gradient_bucket_bytes = bucket_bytes;
-  const auto h = fit(shared, opt2, train, nullptr, spread);
+  const auto h = twenty_steps(shared, &world(), bucket_bytes);
   REQUIRE(h.size() == 1);
   CHECK(h[0].steps == 20);
   const double err = worst_relative(shared.params(), single.params());
@@ -111,18 +116,10 @@ TEST_CASE("Synchronised batch norm: two processes with half a batch each compute
 
 TEST_CASE("Synchronised batch norm: two processes take the steps of one, statistics included, after 20 steps",
           "[mpi]") {
-  const auto train = synthetic_split(640, 1);
-  const TrainConfig cfg{.epochs = 20.0 * 32 / 640, .schedule = {.peak = 0.05f, .warmup = 0.2f},
-                        .augment = {.pad = 2, .flip = true}, .seed = 4};
   Model<DeepNormed> single({.batch = 32, .seed = 3});
-  SGD opt1{.momentum = 0.9f, .weight_decay = 5e-4f};
-  fit(single, opt1, train, nullptr, cfg);
-
+  twenty_steps(single, nullptr);
   Model<DeepNormed> shared({.batch = 16, .seed = 3, .batch_norm_sum = batch_norm_sum(&world(), true)});
-  SGD opt2{.momentum = 0.9f, .weight_decay = 5e-4f};
-  auto spread = cfg;
-  spread.collective = &world();
-  fit(shared, opt2, train, nullptr, spread);
+  twenty_steps(shared, &world());
   const double params = worst_relative(shared.params(), single.params()), state = worst_relative(shared.state(), single.state());
   WARN("rank " << world().rank() << ": synchronised batch norm, 2 processes against 1 after 20 steps: largest "
                << "difference " << params << " of the largest parameter, " << state << " of the largest statistic");
@@ -131,8 +128,7 @@ TEST_CASE("Synchronised batch norm: two processes take the steps of one, statist
 
   // Per-process batch norm is another computation: the same run differs from one process's.
   Model<DeepNormed> own({.batch = 16, .seed = 3});
-  SGD opt3{.momentum = 0.9f, .weight_decay = 5e-4f};
-  fit(own, opt3, train, nullptr, spread);
+  twenty_steps(own, &world());
   CHECK(worst_relative(own.params(), single.params()) > 1e-4);
 }
 
