@@ -79,9 +79,12 @@ BnStep bn_step(Precision precision, bool synchronised) {
 }
 
 // ||a - b|| / ||b||
-inline double relative_l2(const std::vector<double>& a, const std::vector<double>& b) {
+template <class A, class B> double relative_l2(const A& a, const B& b) {
   double d = 0, n = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]), n += b[i] * b[i];
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double x = a[i], y = b[i];
+    d += (x - y) * (x - y), n += y * y;
+  }
   return std::sqrt(d / n);
 }
 
@@ -259,18 +262,10 @@ void compare_bf16(double bound, int batch = 8) {
   std::copy(f32.params().begin(), f32.params().end(), bf16.params().begin());
   test::fill_random(f32.input(), 8);
   std::copy(f32.input().begin(), f32.input().end(), bf16.input().begin());
-  auto rel_l2 = [](auto a, auto b) {
-    double d = 0, n = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      d += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-      n += double(b[i]) * b[i];
-    }
-    return std::sqrt(d / n);
-  };
   for (Mode mode : {Mode::train, Mode::infer}) {
     f32.forward(mode);
     bf16.forward(mode);
-    CHECK(rel_l2(bf16.output(), f32.output()) < 0.02);
+    CHECK(relative_l2(bf16.output(), f32.output()) < 0.02);
   }
   f32.forward(Mode::train);
   bf16.forward(Mode::train);
@@ -278,10 +273,10 @@ void compare_bf16(double bound, int batch = 8) {
   std::copy(f32.diff_output().begin(), f32.diff_output().end(), bf16.diff_output().begin());
   f32.backward();
   bf16.backward();
-  CHECK(rel_l2(bf16.grads(), f32.grads()) < bound);
-  CHECK(rel_l2(bf16.input_grad(), f32.input_grad()) < bound);
-  WARN("bf16 relative L2 error: logits " << rel_l2(bf16.output(), f32.output()) << ", grads "
-       << rel_l2(bf16.grads(), f32.grads()) << ", input grad " << rel_l2(bf16.input_grad(), f32.input_grad()));
+  CHECK(relative_l2(bf16.grads(), f32.grads()) < bound);
+  CHECK(relative_l2(bf16.input_grad(), f32.input_grad()) < bound);
+  WARN("bf16 relative L2 error: logits " << relative_l2(bf16.output(), f32.output()) << ", grads "
+       << relative_l2(bf16.grads(), f32.grads()) << ", input grad " << relative_l2(bf16.input_grad(), f32.input_grad()));
 }
 
 TEST_CASE("bf16 = f32 within bf16 precision: a smooth whole network", "[backend][bf16]") {

@@ -42,6 +42,12 @@ inline std::string processes_note() {
   if (!world()) return "";
   return " on " + std::to_string(world()->ranks()) + " processes" + (sync_batch_norm() ? " (synchronised batch norm)" : "");
 }
+// The model of a train or finetune run: this process's share of the batch, under mpirun the
+// synchronised batch norm's sums when --sync-bn asks for them.
+inline tn::ModelOptions model_options(const TrainArgs& a) {
+  return {.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype),
+          .batch_norm_sum = tn::batch_norm_sum(world(), sync_batch_norm())};
+}
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -119,8 +125,7 @@ int train_model(const TrainArgs& a, const tn::io::CheckpointReader* resume) {
   const tn::ImageSet& held_out = a.val ? val_split : data.test;
   const char* held_name = a.val ? "val" : "test";
 
-  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype),
-                        .batch_norm_sum = tn::batch_norm_sum(world(), sync_batch_norm())});
+  tn::Model<Net> model(model_options(a));
   std::printf("model %s: %ld params, %ld MACs/image; batch %d, %s, %d threads%s, %zu train / %zu %s / %zu test images "
               "%s from %s\n",
               a.model.c_str(), Net::param_count, Net::macs, a.batch, a.dtype.c_str(), tn::onednn::threads(),
@@ -176,8 +181,7 @@ int finetune_model(const FineTuneArgs& given, const tn::io::CheckpointReader* re
   const TrainArgs& a = f.run;
   if (leader()) a.check_outputs();
   tn::onednn::set_threads(a.threads);
-  tn::Model<Net> model({.batch = process_batch(a.batch), .seed = a.seed, .precision = precision(a.dtype),
-                        .batch_norm_sum = tn::batch_norm_sum(world(), sync_batch_norm())});
+  tn::Model<Net> model(model_options(a));
   const tn::io::NameMap names = names_of<Net>(a.model);
   tn::stage_index(tn::network_stages<Net>(names), f.unfreeze_from);  // a wrong stage fails before anything is read
   std::string& normalize = f.run.data.normalize;

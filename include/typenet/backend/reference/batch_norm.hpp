@@ -17,11 +17,11 @@ template <class T, class L, Shape In>
 struct Kernel<T, op::BatchNorm, L, In> {
   static constexpr int C = In.c;
   static constexpr long HW = long(In.h) * In.w;
-  std::vector<T> mean, inv_std;
-  std::vector<Sum> mu, sums;
+  std::vector<T> inv_std;
+  std::vector<Sum> mu, sums;  // mu: the mean the last forward normalised by (the batch's or the running one)
   Sum count = 0;  // values per channel in the (global) batch of the last training forward
 
-  void setup(int) { mean.assign(C, T(0)); inv_std.assign(C, T(0)); mu.assign(C, 0); }
+  void setup(int) { inv_std.assign(C, T(0)); mu.assign(C, 0); }
 
   void forward(Context& c, const T* x, T* y, const T* p, T* s, bool training) {
     if (training) {
@@ -40,12 +40,11 @@ struct Kernel<T, op::BatchNorm, L, In> {
         const Sum var = sums[ch] / count;
         s[ch] = (1 - m) * s[ch] + m * mu[ch];
         s[C + ch] = (1 - m) * s[C + ch] + m * var * T(count) / T(std::max(count - 1, Sum(1)));
-        mean[ch] = T(mu[ch]);
         inv_std[ch] = T(1) / std::sqrt(var + T(L::epsilon(c.bn_eps)));
       }
     } else {
       for (int ch = 0; ch < C; ++ch) {
-        mu[ch] = mean[ch] = s[ch];
+        mu[ch] = s[ch];
         inv_std[ch] = T(1) / std::sqrt(Sum(s[C + ch]) + T(L::epsilon(c.bn_eps)));
       }
     }
@@ -55,14 +54,14 @@ struct Kernel<T, op::BatchNorm, L, In> {
   void backward(Context& c, const T* x, const T*, const T* dy, T* dx, const T* p, T* dp) {
     sums.assign(2 * C, 0);  // sum dy*xhat, then sum dy, per channel
     for_each(c, [&](int ch, long j) {
-      sums[ch] += dy[j] * (x[j] - mean[ch]) * inv_std[ch];
+      sums[ch] += dy[j] * (x[j] - T(mu[ch])) * inv_std[ch];
       sums[C + ch] += dy[j];
     });
     for (int i = 0; i < 2 * C; ++i) dp[i] = T(sums[i]);  // this process's share: averaged as every gradient is
     if (!dx) return;
     if (c.batch_norm_sum) c.batch_norm_sum(sums);
     for_each(c, [&](int ch, long j) {
-      const T xhat = (x[j] - mean[ch]) * inv_std[ch];
+      const T xhat = (x[j] - T(mu[ch])) * inv_std[ch];
       dx[j] = p[ch] * inv_std[ch] * (dy[j] - sums[C + ch] / count - xhat * sums[ch] / count);
     });
   }
