@@ -307,6 +307,28 @@ TEST_CASE("bf16 = f32 within bf16 precision: deep 4x4 and 8x8 convs (f32 Winogra
                           GlobalAvgPool, Dense<10>>>(0.02, 4);
 }
 
+// Wide 1x1 convs take their bf16 weight gradient from one matmul on channels-last copies
+// (backend/onednn/conv.hpp, wide_pointwise) where oneDNN would run its jit_bf16_1x1 kernel.
+TEST_CASE("bf16 = f32 within bf16 precision: wide 1x1 convs (matmul weight gradients)", "[backend][bf16]") {
+  using Net = Sequential<Input<256, 16, 16>, Conv<512, 1, 1, 0>, BatchNorm, GELU, Conv<256, 1, 1, 0>, BatchNorm, GELU,
+                         GlobalAvgPool, Dense<10>>;
+  if (onednn::has_bf16()) {  // the path is taken for both convs where that kernel is oneDNN's choice
+    onednn::Context c;
+    c.batch = 4;
+    c.act = onednn::dt::bf16;
+    onednn::ConvCore wide(onednn::conv_geometry<Conv<512, 1, 1, 0>, Shape{256, 16, 16}>());
+    wide.plan(c, onednn::plain_desc(4, Shape{256, 16, 16}, onednn::dt::bf16), true);
+    if (std::string_view(wide.bwd_weights.impl_info_str()) == "jit_bf16_1x1:avx512_core_bf16")
+      CHECK(wide.matmul_bwd_weights);
+    else
+      WARN("oneDNN picks " << wide.bwd_weights.impl_info_str() << " here: the matmul path is not taken");
+    onednn::ConvCore narrow(onednn::conv_geometry<Conv<256, 1, 1, 0>, Shape{256, 16, 16}>());
+    narrow.plan(c, onednn::plain_desc(4, Shape{256, 16, 16}, onednn::dt::bf16), true);
+    CHECK_FALSE(narrow.matmul_bwd_weights);  // neither side has 512 channels
+  }
+  compare_bf16<Net>(0.02, 4);
+}
+
 // typenet's own loops on oneDNN buffers read every activation layout oneDNN may pick: the same
 // values in plain, channels-last and channel-blocked layouts (a partial block: 20 channels),
 // against a direct double-precision loop over the plain copy.

@@ -65,6 +65,8 @@ inline memory::desc plain_desc(int n, Shape s, dt type = dt::f32) {
   if (s.rank == 1) return {dims{n, s.c}, type, tag::nc};
   return {dims{n, s.c, s.h, s.w}, type, tag::nchw};
 }
+// The same (N,C,H,W) tensor with channels last.
+inline memory::desc channels_last(const memory::desc& d) { return {d.dims(), d.data_type(), tag::nhwc}; }
 inline std::size_t elements(const memory::desc& d) { return d.get_size() / memory::data_type_size(d.data_type()); }
 
 // What a failing oneDNN call reports: the chain running it adds the node (backend/onednn/chain.hpp).
