@@ -151,6 +151,29 @@ TEST_CASE("oneDNN = reference: Residual", "[backend]") {
   compare_backends<Sequential<Input<16, 6, 6>, Residual<Sequential<Conv<16, 3>, BatchNorm, ReLU, Conv<16, 3>, BatchNorm,
                                                                    ReLU, Conv<16, 3>>>>>();
 }
+// A ReLU right after a residual sum runs as the sum's post-op, and its backward reads the
+// sum's output (backend/onednn/chain.hpp): ResNet's blocks, a projection then an identity one
+// that reads the joined output as its x.
+TEST_CASE("oneDNN = reference: a ReLU after a residual sum joins the sum", "[backend]") {
+  using Net = Sequential<Input<16, 8, 8>,
+                         Residual<Sequential<Conv<32, 3, 2>, BatchNorm, ReLU, Conv<32, 3>, BatchNorm>,
+                                  Sequential<Conv<32, 1, 2, 0>, BatchNorm>>, ReLU,
+                         Residual<Sequential<Conv<32, 3>, BatchNorm, ReLU, Conv<32, 3>, BatchNorm>>, ReLU,
+                         GlobalAvgPool, Dense<10>>;
+  onednn::Context c;
+  c.batch = 2;
+  onednn::Chain<Net::nodes> chain;
+  chain.plan(c, onednn::plain_desc(2, Net::input_shape), true);
+  CHECK(boost::hana::at_c<1>(chain.kernels).joined);
+  CHECK(boost::hana::at_c<3>(chain.kernels).joined);
+  CHECK(boost::hana::at_c<2>(chain.kernels).activation.has_value());
+  compare_backends<Net>();
+  // Not after anything else: a GELU, or a ReLU after a conv, keeps its own pass.
+  onednn::Chain<Sequential<Input<16, 8, 8>, Residual<Sequential<Conv<16, 3>>>, GELU, Conv<16, 3>, ReLU>::nodes> other;
+  other.plan(c, onednn::plain_desc(2, Shape{16, 8, 8}), true);
+  CHECK_FALSE(boost::hana::at_c<1>(other.kernels).joined);
+  CHECK_FALSE(boost::hana::at_c<3>(other.kernels).joined);
+}
 TEST_CASE("oneDNN gradients share one arena: kernels two apart share bytes", "[backend]") {
   using Block = Sequential<Conv<16, 3>, BatchNorm, ReLU>;
   using Deep = Sequential<Input<8, 16, 16>, Block, Block, Block, Block, Block, Block, GlobalAvgPool, Dense<10>>;

@@ -81,8 +81,21 @@ struct Chain<List<Ns...>> {
 
   // src_needs_grad: whether the chain's input gradient is wanted; inside, it always is.
   memory::desc plan(Context& c, memory::desc d, bool src_needs_grad) {
+    if constexpr (size > 1) join_activations(std::make_index_sequence<size - 1>{});
     each("plan", [&](auto& k, auto i) { d = k.plan(c, d, i > 0 || src_needs_grad); });
     return d;
+  }
+  // A joinable activation (eltwise.hpp) after a kernel that can apply it as a post-op (a
+  // residual's sum) becomes that post-op: ResNet's relu(body + shortcut) in one pass.
+  template <std::size_t... I> void join_activations(std::index_sequence<I...>) {
+    (join(boost::hana::at_c<I>(kernels), boost::hana::at_c<I + 1>(kernels)), ...);
+  }
+  template <class A, class B> static void join(A& a, B& b) {
+    if constexpr (requires { a.activation; b.core.f; B::joinable; })
+      if constexpr (B::joinable) {
+        a.activation = b.core.f;
+        b.joined = true;
+      }
   }
   void bind(Context& c, Io io, Slices s) {
     const GradArena::ChainScope scope = c.grads.begin_chain();
