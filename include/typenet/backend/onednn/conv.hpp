@@ -70,7 +70,7 @@ struct ConvCore {
 
   // bf16 backward-weights of a wide 1x1 conv runs as one matmul, dW = dy^T x over the (n,h,w)
   // rows of channels-last copies of x and dy: oneDNN 2.6's jit_bf16_1x1 kernel runs at half its
-  // forward's speed there. Batch 32 on Zen 5 (scratch probe, best of 6): 728->728 at 19x19
+  // forward's speed there. Batch 32 on Zen 5 (benchmarks/bench_pointwise_grad.cpp): 728->728 at 19x19
   // 29.3 ms against 20.5 with both reorders, 256->728 at 37x37 43.5 against 35.1, 512->512 at
   // 19x19 14.6 against 12.5; it loses under 16x16 (1024->1536 at 10x10: 15.6 against 16.4) and
   // when neither side has 512 channels (256->256 at 74x74: 50.6 against 53.5).
