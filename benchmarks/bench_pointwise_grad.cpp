@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <dnnl.hpp>
+#include "best_ms.hpp"
 #include <typenet/backend/onednn/conv.hpp>
 #include <typenet/backend/onednn/model.hpp>
 
@@ -18,18 +19,7 @@ namespace {
 dnnl::engine engine(dnnl::engine::kind::cpu, 0);
 dnnl::stream stream(engine);
 
-template <class F>
-double best_ms(F&& call) {
-  call();
-  double best = 1e30;
-  for (int r = 0; r < 3; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 3; ++i) call();
-    stream.wait();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 3);
-  }
-  return best;
-}
+double best_ms(const auto& call) { return ::best_ms(stream, call, 3); }
 
 void fill(const memory& m, unsigned seed) {  // bf16 values in [1, 2): exact, no denormals
   auto* p = static_cast<std::uint16_t*>(m.get_data_handle());

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <dnnl.hpp>
+#include "best_ms.hpp"
 #include <vector>
 #include <typenet/core/rng.hpp>
 
@@ -20,18 +21,7 @@ namespace {
 dnnl::engine engine(dnnl::engine::kind::cpu, 0);
 dnnl::stream stream(engine);
 
-template <class F>
-double best_ms(F&& call) {
-  call();
-  double best = 1e30;
-  for (int r = 0; r < 3; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < 5; ++i) call();
-    stream.wait();
-    best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / 5);
-  }
-  return best;
-}
+double best_ms(const auto& call) { return ::best_ms(stream, call, 5); }
 
 memory filled(const memory::desc& plain, const memory::desc& want, std::uint64_t seed) {
   memory p(plain, engine), m(want, engine);
